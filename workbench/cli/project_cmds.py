@@ -1,0 +1,72 @@
+"""`workbench init` and `workbench status`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from workbench.cli.app import app, project_option
+from workbench.project import DEFAULT_BASE_MODEL, find_project, init_project
+from workbench.store.documents import SPLITS, STATUSES
+from workbench.summary import ProjectStatus, project_status
+
+console = Console(highlight=False)
+
+
+@app.command()
+def init(
+    directory: Path = typer.Argument(Path("."), help="Where to create the project."),
+    labels: str = typer.Option("Chemical,Disease", help="Comma-separated entity labels (<= 9)."),
+    base_model: str = typer.Option(DEFAULT_BASE_MODEL, help="Model name or local directory."),
+) -> None:
+    """Create a new project: workbench.toml, workbench.db and models/."""
+    project = init_project(directory, labels, base_model)
+    names = ", ".join(f"{lab.key}={lab.name}" for lab in project.config.labels)
+    console.print(f"Created project in {project.root} (labels {names}).")
+    console.print(f"Next: workbench --project {project.root} import FILE")
+
+
+@app.command()
+def status(ctx: typer.Context) -> None:
+    """Documents per split and status, labels, entities and the active model."""
+    render_status(project_status(find_project(project_option(ctx))), console)
+
+
+def render_status(st: ProjectStatus, out: Console) -> None:
+    out.print(f"[bold]Project[/] {st.root}  (schema v{st.schema_version})")
+    docs = Table(title="Documents", title_justify="left")
+    docs.add_column("split")
+    for s in STATUSES:
+        docs.add_column(s, justify="right")
+    docs.add_column("total", justify="right", style="bold")
+    for split in SPLITS:
+        row = [st.counts.get((split, s), 0) for s in STATUSES]
+        if sum(row):
+            docs.add_row(split, *map(str, row), str(sum(row)))
+    totals = [sum(st.counts.get((sp, s), 0) for sp in SPLITS) for s in STATUSES]
+    docs.add_row("all", *map(str, totals), str(sum(totals)), style="bold")
+    out.print(docs)
+
+    labels = Table(title="Labels (entities in the current revisions)", title_justify="left")
+    labels.add_column("key")
+    labels.add_column("label")
+    for split in SPLITS:
+        labels.add_column(split, justify="right")
+    known = {lab.name for lab in st.labels}
+    rows = [(lab.key, f"[{lab.colour}]{lab.name}[/]", lab.name) for lab in st.labels]
+    rows += [("-", f"{name} (not a project label)", name)
+             for name in sorted({lab for _, lab in st.entities} - known)]
+    for key, shown, name in rows:
+        labels.add_row(key, shown, *(str(st.entities.get((sp, name), 0)) for sp in SPLITS))
+    out.print(labels)
+
+    if st.active_model is None:
+        out.print(f"Active model: none yet (base model {st.base_model}).")
+    else:
+        m = st.active_model
+        f1 = m.metrics.get("f1")
+        score = f", dev F1 {f1:.3f}" if isinstance(f1, int | float) else ""
+        out.print(f"Active model: #{m.id} {m.path} (from {m.base_model}{score}, {m.created_at})")

@@ -1,0 +1,90 @@
+"""`workbench export`: the current revision of every document, written atomically."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from workbench.core import Document
+from workbench.errors import WorkbenchError
+from workbench.formats import EXPORT_FORMATS, conll, hf, jsonl, pubtator
+from workbench.project import Project
+from workbench.store.documents import iter_documents
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    documents: int
+    spans: int
+    dropped: int  # spans BIO could not express (nested or crossing mentions)
+
+
+def export_project(
+    project: Project,
+    out: Path | str,
+    fmt: str = "jsonl",
+    splits: Sequence[str] | None = None,
+    statuses: Sequence[str] | None = None,
+) -> ExportResult:
+    if fmt not in EXPORT_FORMATS:
+        raise WorkbenchError(f"unknown format {fmt!r} (one of {', '.join(EXPORT_FORMATS)})")
+    conn = project.connect()
+    try:
+        stored = list(iter_documents(conn, splits=splits, statuses=statuses))
+    finally:
+        conn.close()
+    if not stored:
+        raise WorkbenchError("no documents to export (check --split and --status)")
+    docs = [s.document for s in stored]
+    n_spans = sum(len(d.spans) for d in docs)
+    if fmt == "hf":
+        if str(out) == "-":
+            raise WorkbenchError("--format hf writes a directory; name one")
+        by_split: dict[str, list[Document]] = {}
+        for s in stored:
+            by_split.setdefault(s.split, []).append(s.document)
+        dropped = _write_dir(Path(out), lambda tmp: hf.write(by_split, project.config.label_names,
+                                                              tmp))
+        return ExportResult(len(docs), n_spans, dropped)
+    if str(out) == "-":
+        return ExportResult(len(docs), n_spans, _write(fmt, docs, sys.stdout))
+    path = Path(out)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="\n") as fh:
+            dropped = _write(fmt, docs, fh)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise WorkbenchError(f"{path}: cannot write ({exc.strerror})") from None
+    return ExportResult(len(docs), n_spans, dropped)
+
+
+def _write(fmt: str, docs: list[Document], fh: TextIO) -> int:
+    if fmt == "conll":
+        return conll.write(docs, fh)
+    if fmt == "pubtator":
+        pubtator.write(docs, fh)
+    else:
+        jsonl.write(docs, fh)
+    return 0
+
+
+def _write_dir(out: Path, writer: Callable[[Path], int]) -> int:
+    if out.exists() and any(out.iterdir()):
+        raise WorkbenchError(f"{out}: exists and is not empty")
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        dropped = writer(tmp)
+        if out.exists():
+            out.rmdir()
+        tmp.replace(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return dropped

@@ -1,0 +1,53 @@
+"""What every format shares: strict UTF-8 decoding with a line number, label checks."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from workbench.errors import FormatError
+
+
+def read_text(path: Path) -> str:
+    """The file's text, with a located error for bad bytes and for an empty file."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise FormatError("is a directory (name the files, or use --format hf)", path) from None
+    except OSError as exc:
+        raise FormatError(f"cannot read: {exc.strerror}", path) from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise FormatError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "convert the file to UTF-8",
+            path,
+            line,
+        ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise FormatError("holds a NUL byte: this looks like a binary file", path, line)
+    if not text.strip():
+        raise FormatError("the file is empty", path)
+    return text
+
+
+def lines_of(text: str) -> list[str]:
+    """Lines without their ending (\\n or \\r\\n); line i is at number i + 1."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+
+
+def check_label(label: str, labels: Collection[str] | None, path: Path, line: int | None) -> None:
+    if labels is not None and label not in labels:
+        raise FormatError(
+            f"label {label!r} is not one of the project's labels ({', '.join(labels)})",
+            path,
+            line,
+        )

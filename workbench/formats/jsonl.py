@@ -1,0 +1,123 @@
+"""JSON lines: {"id", "text", "entities": [{"start", "end", "label", "text", "score"?}], "meta"}.
+
+Written records also carry "tokens" ([[start, end], ...]) so that documents
+whose tokens came from the source survive a round trip exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable
+from pathlib import Path
+from typing import Any, TextIO
+
+from workbench.core import Document, Span, Token, tokenize
+from workbench.errors import FormatError
+from workbench.formats.base import check_label, lines_of, read_text
+
+_ENTITY_KEYS = {"start", "end", "label", "text", "score"}
+
+
+def read(path: Path, *, labels: Collection[str] | None = None) -> list[Document]:
+    docs = []
+    for number, line in enumerate(lines_of(read_text(path)), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise FormatError(f"not valid JSON ({exc.msg} at column {exc.colno})", path, number)
+        docs.append(_document(record, path, number, labels))
+    return docs
+
+
+def _document(
+    record: Any, path: Path, number: int, labels: Collection[str] | None
+) -> Document:
+    def fail(message: str) -> FormatError:
+        return FormatError(message, path, number)
+
+    if not isinstance(record, dict):
+        raise fail("each line must be a JSON object")
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise fail('the record has no "text" (a non-empty string)')
+    meta = record.get("meta", {})
+    if not isinstance(meta, dict):
+        raise fail('"meta" must be an object')
+    tokens = _tokens(record.get("tokens"), text, fail)
+    spans = []
+    entities = record.get("entities", record.get("spans", []))
+    if not isinstance(entities, list):
+        raise fail('"entities" must be a list')
+    for ent in entities:
+        if not isinstance(ent, dict):
+            raise fail("each entity must be an object")
+        start, end, label = ent.get("start"), ent.get("end"), ent.get("label")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            raise fail(f"entity offsets {start}..{end} lie outside the text (length {len(text)})")
+        if not isinstance(label, str) or not label:
+            raise fail("an entity has no label")
+        if "text" in ent and ent["text"] != text[start:end]:
+            raise fail(
+                f"entity text {ent['text']!r} differs from the text at {start}..{end} "
+                f"({text[start:end]!r})"
+            )
+        check_label(label, labels, path, number)
+        score = ent.get("score")
+        if score is not None and not isinstance(score, int | float):
+            raise fail("an entity's score must be a number")
+        extra = {k: v for k, v in ent.items() if k not in _ENTITY_KEYS}
+        spans.append(Span(start, end, label, None if score is None else float(score), extra))
+    ext = record.get("id")
+    return Document(
+        text,
+        tokens,
+        spans,
+        external_id=None if ext is None else str(ext),
+        meta=meta,
+        source=str(path),
+        line=number,
+    )
+
+
+def _tokens(raw: Any, text: str, fail: Any) -> list[Token]:
+    if raw is None:
+        return tokenize(text)
+    try:
+        tokens = [Token(int(a), int(b)) for a, b in raw]
+    except (TypeError, ValueError):
+        raise fail('"tokens" must be a list of [start, end] pairs') from None
+    prev = 0
+    for t in tokens:
+        if not prev <= t.start < t.end <= len(text):
+            raise fail(f"token {t.start}..{t.end} is out of order or outside the text")
+        prev = t.end
+    return tokens
+
+
+def to_record(doc: Document, doc_id: str | int | None = None) -> dict[str, Any]:
+    entities = []
+    for s in doc.spans:
+        ent: dict[str, Any] = {
+            "start": s.start,
+            "end": s.end,
+            "label": s.label,
+            "text": doc.text[s.start : s.end],
+        }
+        if s.score is not None:
+            ent["score"] = round(s.score, 4)
+        ent.update(s.meta)
+        entities.append(ent)
+    return {
+        "id": doc.external_id if doc.external_id is not None else doc_id,
+        "text": doc.text,
+        "entities": entities,
+        "meta": doc.meta,
+        "tokens": [[t.start, t.end] for t in doc.tokens],
+    }
+
+
+def write(docs: Iterable[Document], out: TextIO) -> None:
+    for doc in docs:
+        out.write(json.dumps(to_record(doc), ensure_ascii=False) + "\n")

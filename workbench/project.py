@@ -1,0 +1,150 @@
+"""A project on disk: a directory with workbench.toml, workbench.db and models/."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import ProjectError
+from workbench.store import open_db
+
+CONFIG_NAME = "workbench.toml"
+DB_NAME = "workbench.db"
+MODELS_DIR = "models"
+DEFAULT_LABELS = ("Chemical", "Disease")
+DEFAULT_BASE_MODEL = "dmis-lab/biobert-base-cased-v1.1"
+# Distinct on dark and light terminals; label n gets colour n.
+PALETTE = ("magenta", "cyan", "yellow", "green", "red", "blue", "bright_magenta",
+           "bright_cyan", "bright_yellow")
+_LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    key: str
+    colour: str
+
+
+@dataclass
+class Config:
+    labels: list[Label]
+    base_model: str = DEFAULT_BASE_MODEL
+    device: str = "auto"
+    strategy: str = "mnlp"
+    batch_size: int = 50
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label_names(self) -> list[str]:
+        return [lab.name for lab in self.labels]
+
+
+def parse_labels(spec: str) -> list[Label]:
+    names = [n.strip() for n in spec.split(",") if n.strip()]
+    if not names:
+        raise ProjectError("give at least one label, e.g. --labels Chemical,Disease")
+    if len(names) > 9:
+        raise ProjectError(f"at most 9 labels (keys 1..9); got {len(names)}")
+    for n in names:
+        if not _LABEL.match(n):
+            raise ProjectError(
+                f"label {n!r} must start with a letter and hold only letters, digits, '_' or '.'"
+            )
+    if len(set(names)) != len(names):
+        raise ProjectError("a label is named twice")
+    return [Label(n, str(i), PALETTE[i - 1]) for i, n in enumerate(names, start=1)]
+
+
+def _toml_str(value: str) -> str:
+    return json.dumps(value)  # a JSON string is a valid TOML basic string
+
+
+def render_config(cfg: Config) -> str:
+    lines = [
+        "# workbench project settings",
+        f"base_model = {_toml_str(cfg.base_model)}",
+        f"device = {_toml_str(cfg.device)}",
+        f"strategy = {_toml_str(cfg.strategy)}",
+        f"batch_size = {cfg.batch_size}",
+        "",
+    ]
+    for lab in cfg.labels:
+        lines += [
+            "[[labels]]",
+            f"name = {_toml_str(lab.name)}",
+            f"key = {_toml_str(lab.key)}",
+            f"colour = {_toml_str(lab.colour)}",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def load_config(path: Path) -> Config:
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ProjectError(f"{path}: missing; run `workbench init`") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProjectError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        labels = [Label(str(x["name"]), str(x["key"]), str(x["colour"])) for x in data["labels"]]
+        return Config(
+            labels=labels,
+            base_model=str(data.get("base_model", DEFAULT_BASE_MODEL)),
+            device=str(data.get("device", "auto")),
+            strategy=str(data.get("strategy", "mnlp")),
+            batch_size=int(data.get("batch_size", 50)),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProjectError(f"{path}: bad or missing setting ({exc})") from None
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    config: Config
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / DB_NAME
+
+    @property
+    def models_dir(self) -> Path:
+        return self.root / MODELS_DIR
+
+    def connect(self) -> sqlite3.Connection:
+        return open_db(self.db_path)
+
+
+def init_project(root: Path, labels: str, base_model: str = DEFAULT_BASE_MODEL) -> Project:
+    cfg = Config(labels=parse_labels(labels), base_model=base_model)
+    if (root / CONFIG_NAME).exists():
+        raise ProjectError(f"{root}: already a workbench project ({CONFIG_NAME} exists)")
+    if root.exists() and not root.is_dir():
+        raise ProjectError(f"{root}: exists and is not a directory")
+    root.mkdir(parents=True, exist_ok=True)
+    (root / MODELS_DIR).mkdir(exist_ok=True)
+    open_db(root / DB_NAME).close()
+    tmp = root / (CONFIG_NAME + ".tmp")
+    tmp.write_text(render_config(cfg), "utf-8")
+    tmp.replace(root / CONFIG_NAME)
+    return Project(root, cfg)
+
+
+def find_project(option: Path | None = None) -> Project:
+    """--project, then $WORKBENCH_PROJECT, then the current directory."""
+    env = os.environ.get("WORKBENCH_PROJECT")
+    root = option or (Path(env) if env else Path.cwd())
+    if not (root / CONFIG_NAME).is_file():
+        how = "--project" if option else ("WORKBENCH_PROJECT" if env else "the current directory")
+        raise ProjectError(
+            f"{root} is not a workbench project (from {how}); run `workbench init {root}` first"
+        )
+    return Project(root, load_config(root / CONFIG_NAME))

@@ -1,0 +1,194 @@
+"""Queries on documents and their annotation revisions."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from workbench.core import Document, Span, Token
+
+SPLITS = ("pool", "train", "dev", "test")
+STATUSES = ("new", "draft", "accepted", "skipped")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    import_id: int
+    documents: int
+    spans: int
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    id: int
+    split: str
+    status: str
+    format: str
+    document: Document
+
+
+def insert_documents(
+    conn: sqlite3.Connection,
+    docs: Sequence[Document],
+    *,
+    split: str,
+    fmt: str,
+    source: str,
+    status: str,
+    kind: str,
+) -> ImportResult:
+    """Insert documents and their spans as revision 1; the caller holds the transaction."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}")
+    n_spans = sum(len(d.spans) for d in docs)
+    cur = conn.execute(
+        "INSERT INTO imports (source, format, split, documents, spans) VALUES (?, ?, ?, ?, ?)",
+        (source, fmt, split, len(docs), n_spans),
+    )
+    import_id = int(cur.lastrowid or 0)
+    origin = f"import:{import_id}"
+    span_rows: list[tuple[object, ...]] = []
+    for doc in docs:
+        cur = conn.execute(
+            "INSERT INTO documents (import_id, external_id, text, tokens, split, status, format,"
+            " meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                import_id,
+                doc.external_id,
+                doc.text,
+                _dump_tokens(doc.tokens),
+                split,
+                status,
+                fmt,
+                json.dumps(doc.meta, ensure_ascii=False),
+            ),
+        )
+        doc_id = int(cur.lastrowid or 0)
+        cur = conn.execute(
+            "INSERT INTO annotations (document_id, revision, kind, origin) VALUES (?, 1, ?, ?)",
+            (doc_id, kind, origin),
+        )
+        ann_id = int(cur.lastrowid or 0)
+        span_rows.extend(_span_rows(ann_id, doc))
+    conn.executemany(
+        'INSERT INTO spans (annotation_id, position, start, "end", label, text, score, meta)'
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        span_rows,
+    )
+    return ImportResult(import_id, len(docs), n_spans)
+
+
+def _span_rows(annotation_id: int, doc: Document) -> Iterator[tuple[object, ...]]:
+    for pos, s in enumerate(doc.spans):
+        yield (
+            annotation_id,
+            pos,
+            s.start,
+            s.end,
+            s.label,
+            doc.text[s.start : s.end],
+            s.score,
+            json.dumps(s.meta, ensure_ascii=False) if s.meta else "{}",
+        )
+
+
+def _dump_tokens(tokens: Iterable[Token]) -> str:
+    return json.dumps([[t.start, t.end] for t in tokens], separators=(",", ":"))
+
+
+def iter_documents(
+    conn: sqlite3.Connection,
+    *,
+    splits: Sequence[str] | None = None,
+    statuses: Sequence[str] | None = None,
+) -> Iterator[StoredDocument]:
+    """Documents in import order, each with the spans of its latest revision."""
+    where, params = _filters(splits, statuses)
+    rows = conn.execute(
+        "SELECT d.id, d.external_id, d.text, d.tokens, d.split, d.status, d.format, d.meta,"
+        " (SELECT a.id FROM annotations a WHERE a.document_id = d.id"
+        "  ORDER BY a.revision DESC LIMIT 1) AS annotation_id"
+        f" FROM documents d {where} ORDER BY d.id",
+        params,
+    ).fetchall()
+    spans_by_ann = _spans_for([r["annotation_id"] for r in rows if r["annotation_id"]], conn)
+    for r in rows:
+        doc = Document(
+            text=r["text"],
+            tokens=[Token(a, b) for a, b in json.loads(r["tokens"])],
+            spans=spans_by_ann.get(r["annotation_id"], []),
+            external_id=r["external_id"],
+            meta=json.loads(r["meta"]),
+        )
+        yield StoredDocument(r["id"], r["split"], r["status"], r["format"], doc)
+
+
+def _spans_for(annotation_ids: list[int], conn: sqlite3.Connection) -> dict[int, list[Span]]:
+    out: dict[int, list[Span]] = {}
+    if not annotation_ids:
+        return out
+    lo, hi = min(annotation_ids), max(annotation_ids)
+    wanted = set(annotation_ids)
+    for r in conn.execute(
+        'SELECT annotation_id, start, "end", label, score, meta FROM spans'
+        " WHERE annotation_id BETWEEN ? AND ? ORDER BY annotation_id, position",
+        (lo, hi),
+    ):
+        if r[0] in wanted:
+            meta = json.loads(r[5]) if r[5] != "{}" else {}
+            out.setdefault(r[0], []).append(Span(r[1], r[2], r[3], r[4], meta))
+    return out
+
+
+def _filters(
+    splits: Sequence[str] | None, statuses: Sequence[str] | None
+) -> tuple[str, list[str]]:
+    clauses, params = [], []
+    if splits:
+        clauses.append(f"d.split IN ({','.join('?' * len(splits))})")
+        params += list(splits)
+    if statuses:
+        clauses.append(f"d.status IN ({','.join('?' * len(statuses))})")
+        params += list(statuses)
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def count_by_split_status(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
+    return {
+        (r[0], r[1]): r[2]
+        for r in conn.execute(
+            "SELECT split, status, COUNT(*) FROM documents GROUP BY split, status"
+        )
+    }
+
+
+def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Row counts of every table, to show (and test) that a failed import changed nothing."""
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    return {n: conn.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in sorted(names)}
+
+
+def label_counts(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
+    """Entities per (split, label) in the current revision of every document."""
+    return {
+        (r[0], r[1]): r[2]
+        for r in conn.execute(
+            "SELECT d.split, s.label, COUNT(*) FROM current_annotations a"
+            " JOIN documents d ON d.id = a.document_id"
+            " JOIN spans s ON s.annotation_id = a.id GROUP BY d.split, s.label"
+        )
+    }
+
+
+def active_model(conn: sqlite3.Connection) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT id, path, base_model, metrics, created_at FROM models WHERE is_active = 1"
+    ).fetchone()
+    return row

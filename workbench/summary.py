@@ -1,0 +1,59 @@
+"""What `workbench status` shows, as plain data (the CLI and the TUI render it)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from workbench.project import Label, Project
+from workbench.store.documents import (
+    active_model,
+    count_by_split_status,
+    label_counts,
+)
+from workbench.store.migrate import user_version
+
+
+@dataclass(frozen=True)
+class ActiveModel:
+    id: int
+    path: str
+    base_model: str
+    metrics: dict[str, Any]
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ProjectStatus:
+    root: str
+    labels: list[Label]
+    base_model: str
+    counts: dict[tuple[str, str], int]
+    entities: dict[tuple[str, str], int]
+    active_model: ActiveModel | None
+    schema_version: int
+
+    @property
+    def total_documents(self) -> int:
+        return sum(self.counts.values())
+
+
+def project_status(project: Project) -> ProjectStatus:
+    conn = project.connect()
+    try:
+        model = active_model(conn)
+        return ProjectStatus(
+            root=str(project.root),
+            labels=project.config.labels,
+            base_model=project.config.base_model,
+            counts=count_by_split_status(conn),
+            entities=label_counts(conn),
+            active_model=None
+            if model is None
+            else ActiveModel(model["id"], model["path"], model["base_model"],
+                             json.loads(model["metrics"]), model["created_at"]),
+            schema_version=user_version(conn),
+        )
+    finally:
+        conn.close()
