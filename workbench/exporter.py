@@ -47,8 +47,9 @@ def export_project(
         by_split: dict[str, list[Document]] = {}
         for s in stored:
             by_split.setdefault(s.split, []).append(s.document)
-        dropped = _write_dir(Path(out), lambda tmp: hf.write(by_split, project.config.label_names,
-                                                              tmp))
+        dropped = _write_dir(
+            Path(out), lambda tmp: hf.write(by_split, project.config.label_names, tmp)
+        )
         return ExportResult(len(docs), n_spans, dropped)
     if str(out) == "-":
         return ExportResult(len(docs), n_spans, _write(fmt, docs, sys.stdout))

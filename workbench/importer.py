@@ -78,8 +78,13 @@ def import_files(
             for path, this_fmt, this_split, docs in parsed:
                 status, kind = _status_for(this_split)
                 res: ImportResult = insert_documents(
-                    conn, docs, split=this_split, fmt=this_fmt, source=str(path),
-                    status=status, kind=kind,
+                    conn,
+                    docs,
+                    split=this_split,
+                    fmt=this_fmt,
+                    source=str(path),
+                    status=status,
+                    kind=kind,
                 )
                 results.append(FileImport(path, this_fmt, this_split, res.documents, res.spans))
     finally:

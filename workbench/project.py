@@ -20,8 +20,17 @@ MODELS_DIR = "models"
 DEFAULT_LABELS = ("Chemical", "Disease")
 DEFAULT_BASE_MODEL = "dmis-lab/biobert-base-cased-v1.1"
 # Distinct on dark and light terminals; label n gets colour n.
-PALETTE = ("magenta", "cyan", "yellow", "green", "red", "blue", "bright_magenta",
-           "bright_cyan", "bright_yellow")
+PALETTE = (
+    "magenta",
+    "cyan",
+    "yellow",
+    "green",
+    "red",
+    "blue",
+    "bright_magenta",
+    "bright_cyan",
+    "bright_yellow",
+)
 _LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
 
 

@@ -51,8 +51,13 @@ def project_status(project: Project) -> ProjectStatus:
             entities=label_counts(conn),
             active_model=None
             if model is None
-            else ActiveModel(model["id"], model["path"], model["base_model"],
-                             json.loads(model["metrics"]), model["created_at"]),
+            else ActiveModel(
+                model["id"],
+                model["path"],
+                model["base_model"],
+                json.loads(model["metrics"]),
+                model["created_at"],
+            ),
             schema_version=user_version(conn),
         )
     finally:

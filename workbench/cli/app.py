@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
+from typer import _click  # typer vendors click; its Context is the base type
 from typer.core import TyperGroup
 
 from workbench.errors import WorkbenchError
@@ -18,7 +18,7 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 class WorkbenchGroup(TyperGroup):
     """Turns a WorkbenchError anywhere below into one line on stderr and its exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: _click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except WorkbenchError as exc:

@@ -20,8 +20,9 @@ console = Console(stderr=True, highlight=False)
 def import_(
     ctx: typer.Context,
     files: list[Path] = typer.Argument(..., help="Files (or a Hugging Face dataset directory)."),
-    format: str = typer.Option("auto", "--format", "-f",
-                               help="auto, text, jsonl, conll, pubtator or hf."),
+    format: str = typer.Option(
+        "auto", "--format", "-f", help="auto, text, jsonl, conll, pubtator or hf."
+    ),
     split: str | None = typer.Option(
         None, help="pool, train, dev or test (default pool; hf keeps its own splits)."
     ),

@@ -57,8 +57,10 @@ def render_status(st: ProjectStatus, out: Console) -> None:
         labels.add_column(split, justify="right")
     known = {lab.name for lab in st.labels}
     rows = [(lab.key, f"[{lab.colour}]{lab.name}[/]", lab.name) for lab in st.labels]
-    rows += [("-", f"{name} (not a project label)", name)
-             for name in sorted({lab for _, lab in st.entities} - known)]
+    rows += [
+        ("-", f"{name} (not a project label)", name)
+        for name in sorted({lab for _, lab in st.entities} - known)
+    ]
     for key, shown, name in rows:
         labels.add_row(key, shown, *(str(st.entities.get((sp, name), 0)) for sp in SPLITS))
     out.print(labels)

@@ -55,19 +55,19 @@ def read(path: Path, *, labels: Collection[str] | None = None) -> list[Document]
 
     # Pass 2: a document per sentence, or per -DOCSTART- group when the file has them.
     if not any(marker is not None for marker, _, _ in items):
-        return [_document([sent], path, line, None) for _, sent, line in items]
+        return [_document([sent], path, at, None) for _, sent, at in items]
     docs: list[Document] = []
     group: list[list[tuple[str, str]]] = []
     docstart: str | None = None
     line_of_group = 0
-    for marker, sent, line in items:
+    for marker, sent, at in items:
         if marker is not None:
             if group:
                 docs.append(_document(group, path, line_of_group, docstart))
-            group, docstart, line_of_group = [], marker, line
+            group, docstart, line_of_group = [], marker, at
         else:
             group.append(sent)
-            line_of_group = line_of_group or line
+            line_of_group = line_of_group or at
     if group:
         docs.append(_document(group, path, line_of_group, docstart))
     return docs
@@ -92,8 +92,9 @@ def _document(
             pos += len(tok)
     meta = {"docstart": docstart} if docstart is not None else {}
     text = "".join(parts)
-    return Document(text, tokens, bio_to_spans(tokens, tags), meta=meta, source=str(path),
-                    line=line or None)
+    return Document(
+        text, tokens, bio_to_spans(tokens, tags), meta=meta, source=str(path), line=line or None
+    )
 
 
 def write(docs: Iterable[Document], out: TextIO) -> int:
@@ -109,6 +110,6 @@ def write(docs: Iterable[Document], out: TextIO) -> int:
         for i, (tok, tag) in enumerate(zip(doc.tokens, tags, strict=True)):
             if i in breaks:
                 lines.append("")
-            lines.append(f"{doc.text[tok.start:tok.end]}\t{tag}")
+            lines.append(f"{doc.text[tok.start : tok.end]}\t{tag}")
         out.write("\n".join(lines) + "\n\n")
     return dropped_total

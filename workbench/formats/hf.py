@@ -14,8 +14,15 @@ from workbench.core.bio import tag_names
 from workbench.errors import FormatError
 
 TO_HF = {"train": "train", "dev": "validation", "test": "test", "pool": "pool"}
-FROM_HF = {"train": "train", "validation": "dev", "dev": "dev", "test": "test", "pool": "pool",
-           "unlabeled": "pool", "unlabelled": "pool"}
+FROM_HF = {
+    "train": "train",
+    "validation": "dev",
+    "dev": "dev",
+    "test": "test",
+    "pool": "pool",
+    "unlabeled": "pool",
+    "unlabelled": "pool",
+}
 
 
 def is_dataset_dir(path: Path) -> bool:
@@ -26,7 +33,8 @@ def is_dataset_dir(path: Path) -> bool:
 
 def write(docs_by_split: Mapping[str, Sequence[Document]], labels: Sequence[str], out: Path) -> int:
     """Save a DatasetDict with ``save_to_disk``; return how many spans BIO could not express."""
-    from datasets import ClassLabel, Dataset, DatasetDict, Features, Sequence as HFSequence, Value
+    from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
+    from datasets import Sequence as HFSequence
 
     names = tag_names(labels)
     features = Features(
@@ -74,9 +82,7 @@ def read(path: Path, *, labels: Collection[str] | None = None) -> dict[str, list
     return out
 
 
-def _documents(
-    ds: Any, name: str, path: Path, labels: Collection[str] | None
-) -> list[Document]:
+def _documents(ds: Any, name: str, path: Path, labels: Collection[str] | None) -> list[Document]:
     if "tokens" not in ds.column_names:
         raise FormatError(f"split {name!r} has no 'tokens' column", path)
     tag_col = next((c for c in ("ner_tags", "tags", "labels") if c in ds.column_names), None)
@@ -116,6 +122,9 @@ def _documents(
             except BioError as exc:
                 raise FormatError(f"{where}: {exc}", path) from None
         ext = row.get("id")
-        docs.append(Document(text, tokens, spans, external_id=None if ext is None else str(ext),
-                             source=str(path)))
+        docs.append(
+            Document(
+                text, tokens, spans, external_id=None if ext is None else str(ext), source=str(path)
+            )
+        )
     return docs

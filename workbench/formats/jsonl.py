@@ -26,14 +26,14 @@ def read(path: Path, *, labels: Collection[str] | None = None) -> list[Document]
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise FormatError(f"not valid JSON ({exc.msg} at column {exc.colno})", path, number)
+            raise FormatError(
+                f"not valid JSON ({exc.msg} at column {exc.colno})", path, number
+            ) from None
         docs.append(_document(record, path, number, labels))
     return docs
 
 
-def _document(
-    record: Any, path: Path, number: int, labels: Collection[str] | None
-) -> Document:
+def _document(record: Any, path: Path, number: int, labels: Collection[str] | None) -> Document:
     def fail(message: str) -> FormatError:
         return FormatError(message, path, number)
 

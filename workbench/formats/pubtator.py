@@ -102,7 +102,12 @@ def _document(block: _Block, path: Path, labels: Collection[str] | None) -> Docu
         }
     }
     return Document(
-        text, tokenize(text), spans, external_id=block.pmid, meta=meta, source=str(path),
+        text,
+        tokenize(text),
+        spans,
+        external_id=block.pmid,
+        meta=meta,
+        source=str(path),
         line=block.line,
     )
 
@@ -116,11 +121,14 @@ def write(docs: Iterable[Document], out: TextIO) -> None:
         title = doc.text[:title_len]
         lines = [f"{pmid}|t|{title}"]
         if info.get("has_abstract", True):
-            lines.append(f"{pmid}|a|{doc.text[title_len + 1:]}")
+            lines.append(f"{pmid}|a|{doc.text[title_len + 1 :]}")
         for s in doc.spans:
             extra = s.meta.get("pubtator", [])
-            lines.append("\t".join([pmid, str(s.start), str(s.end), doc.text[s.start:s.end],
-                                    s.label, *extra]))
+            lines.append(
+                "\t".join(
+                    [pmid, str(s.start), str(s.end), doc.text[s.start : s.end], s.label, *extra]
+                )
+            )
         for rel in info.get("relations", []):
             lines.append("\t".join([pmid, *rel]))
         out.write(("" if first else "\n") + "\n".join(lines) + "\n")

@@ -142,9 +142,7 @@ def _spans_for(annotation_ids: list[int], conn: sqlite3.Connection) -> dict[int,
     return out
 
 
-def _filters(
-    splits: Sequence[str] | None, statuses: Sequence[str] | None
-) -> tuple[str, list[str]]:
+def _filters(splits: Sequence[str] | None, statuses: Sequence[str] | None) -> tuple[str, list[str]]:
     clauses, params = [], []
     if splits:
         clauses.append(f"d.split IN ({','.join('?' * len(splits))})")

@@ -37,7 +37,9 @@ def user_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection, migrations: list[Migration], target: int | None = None) -> int:
+def migrate(
+    conn: sqlite3.Connection, migrations: list[Migration], target: int | None = None
+) -> int:
     """Bring the database to ``target`` (default: latest); return the version it ends at.
 
     The connection must be in autocommit mode (isolation_level=None). Every

@@ -1,0 +1,38 @@
+# The README's two commands: `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO := demo
+
+.PHONY: demo test setup lint clean
+
+# torch is installed first, pinned: an unpinned torch pulls gigabytes of CUDA packages.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+# A sample project from sample_data/: BC5CDR train and dev as gold, raw abstracts as the pool.
+demo: setup
+	rm -rf $(DEMO)
+	$(BIN)/workbench init $(DEMO) --labels Chemical,Disease
+	$(BIN)/workbench --project $(DEMO) import sample_data/bc5cdr/train.tsv --split train
+	$(BIN)/workbench --project $(DEMO) import sample_data/bc5cdr/devel.tsv --split dev
+	$(BIN)/workbench --project $(DEMO) import sample_data/abstracts.txt --split pool
+	$(BIN)/workbench --project $(DEMO) status
+
+lint: setup
+	$(BIN)/ruff check workbench tests benchmarks
+	$(BIN)/ruff format --check workbench tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) $(DEMO) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
