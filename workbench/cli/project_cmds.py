@@ -13,7 +13,7 @@ from workbench.project import DEFAULT_BASE_MODEL, find_project, init_project
 from workbench.store.documents import SPLITS, STATUSES
 from workbench.summary import ProjectStatus, project_status
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 
 
 @app.command()

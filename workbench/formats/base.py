@@ -16,6 +16,10 @@ def read_text(path: Path) -> str:
         raise FormatError("is a directory (name the files, or use --format hf)", path) from None
     except OSError as exc:
         raise FormatError(f"cannot read: {exc.strerror}", path) from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise FormatError("holds a NUL byte: this looks like a binary file", path, line)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -28,9 +32,6 @@ def read_text(path: Path) -> str:
             path,
             line,
         ) from None
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise FormatError("holds a NUL byte: this looks like a binary file", path, line)
     if not text.strip():
         raise FormatError("the file is empty", path)
     return text

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from workbench.cli import app
+from workbench.project import Project, init_project
+from workbench.store.documents import table_counts
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data"
+BC5CDR = SAMPLE / "bc5cdr"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return init_project(tmp_path / "proj", "Chemical,Disease")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def cli(runner: CliRunner, project: Project) -> Callable[..., object]:
+    """Run `workbench --project <project> ARGS...` in-process."""
+
+    def run(*args: str, input: str | None = None) -> object:
+        return runner.invoke(app, ["--project", str(project.root), *args], input=input)
+
+    return run
+
+
+@pytest.fixture
+def counts(project: Project) -> Callable[[], dict[str, int]]:
+    def get() -> dict[str, int]:
+        conn = sqlite3.connect(project.db_path)
+        try:
+            return table_counts(conn)
+        finally:
+            conn.close()
+
+    return get
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
