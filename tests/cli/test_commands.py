@@ -110,8 +110,21 @@ def test_hf_export_and_import_round_trip(cli: Cli, runner: CliRunner, tmp_path: 
     res = runner.invoke(app, ["--project", str(tmp_path / "q"), "import", str(tmp_path / "hf")])
     assert res.exit_code == 0, res.output
     assert "as hf into train" in res.output and "as hf into dev" in res.output
-    res = runner.invoke(app, ["--project", str(tmp_path / "q"), "export", "-", "-f", "conll",
-                              "--split", "train", "--split", "dev"])
+    res = runner.invoke(
+        app,
+        [
+            "--project",
+            str(tmp_path / "q"),
+            "export",
+            "-",
+            "-f",
+            "conll",
+            "--split",
+            "train",
+            "--split",
+            "dev",
+        ],
+    )
     assert "Aspirin\tB-Chemical\ncauses\tO\nulcers\tB-Disease\n\n" in res.stdout
     assert "Lithium\tB-Chemical\ntoxicity\tB-Disease\n\n" in res.stdout
 

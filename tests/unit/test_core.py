@@ -12,10 +12,27 @@ def texts(text: str) -> list[str]:
 
 def test_tokenizer_splits_like_bc5cdr() -> None:
     assert texts("Famotidine-associated delirium.") == [
-        "Famotidine", "-", "associated", "delirium", ".",
+        "Famotidine",
+        "-",
+        "associated",
+        "delirium",
+        ".",
     ]
     assert texts("H2-receptor Ca2+ 5-HT(1A) Parkinson's") == [
-        "H2", "-", "receptor", "Ca2", "+", "5", "-", "HT", "(", "1A", ")", "Parkinson", "'", "s",
+        "H2",
+        "-",
+        "receptor",
+        "Ca2",
+        "+",
+        "5",
+        "-",
+        "HT",
+        "(",
+        "1A",
+        ")",
+        "Parkinson",
+        "'",
+        "s",
     ]
 
 
@@ -23,7 +40,16 @@ def test_tokenizer_offsets_are_exact_and_unicode_aware() -> None:
     text = "  naïve β-blocker_x\t\n10 mg/kg "
     toks = tokenize(text)
     assert [text[a:b] for a, b in toks] == [
-        "naïve", "β", "-", "blocker", "_", "x", "10", "mg", "/", "kg",
+        "naïve",
+        "β",
+        "-",
+        "blocker",
+        "_",
+        "x",
+        "10",
+        "mg",
+        "/",
+        "kg",
     ]
     assert all(not text[a:b].isspace() for a, b in toks)
 
@@ -39,7 +65,11 @@ def test_parse_tag() -> None:
 
 def test_tag_names_order() -> None:
     assert tag_names(["Chemical", "Disease"]) == [
-        "O", "B-Chemical", "I-Chemical", "B-Disease", "I-Disease",
+        "O",
+        "B-Chemical",
+        "I-Chemical",
+        "B-Disease",
+        "I-Disease",
     ]
 
 

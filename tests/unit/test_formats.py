@@ -34,7 +34,10 @@ def test_pubtator_reads_offsets_ids_and_relations(tmp_path: Path) -> None:
     d = docs[0]
     assert d.text == "Aspirin and delirium. Aspirin caused acute renal failure."
     assert [d.text[s.start : s.end] for s in d.spans] == [
-        "Aspirin", "delirium", "Aspirin", "acute renal failure",
+        "Aspirin",
+        "delirium",
+        "Aspirin",
+        "acute renal failure",
     ]
     assert d.spans[1].meta == {"pubtator": ["D003693|D000001", "extra one"]}
     assert d.meta["pubtator"]["relations"] == [["CID", "D001241", "D058186"]]
@@ -131,12 +134,19 @@ def test_jsonl_reads_entities_and_keeps_extras(tmp_path: Path) -> None:
     ("line2", "message"),
     [
         ("{not json", "not valid JSON"),
-        ('{"text": "x", "entities": [{"start": 0, "end": 9, "label": "Chemical"}]}',
-         "outside the text"),
-        ('{"text": "abc", "entities": [{"start": 0, "end": 2, "label": "Chemical", "text": "zz"}]}',
-         "differs from the text"),
-        ('{"text": "abc", "entities": [{"start": 0, "end": 2, "label": "Gene"}]}',
-         "not one of the project's labels"),
+        (
+            '{"text": "x", "entities": [{"start": 0, "end": 9, "label": "Chemical"}]}',
+            "outside the text",
+        ),
+        (
+            '{"text": "abc", "entities": '
+            '[{"start": 0, "end": 2, "label": "Chemical", "text": "zz"}]}',
+            "differs from the text",
+        ),
+        (
+            '{"text": "abc", "entities": [{"start": 0, "end": 2, "label": "Gene"}]}',
+            "not one of the project's labels",
+        ),
         ("[1, 2]", "JSON object"),
         ('{"entities": []}', 'no "text"'),
     ],

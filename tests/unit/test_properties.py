@@ -33,8 +33,7 @@ def text_and_spans(draw: st.DrawFn) -> tuple[str, list[Span]]:
     return text, spans
 
 
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
@@ -47,9 +46,16 @@ def test_jsonl_export_import_keeps_any_spans(docs: list[tuple[str, list[Span]]])
         src = root / "in.jsonl"
         src.write_text(
             "".join(
-                json.dumps({"text": t, "entities": [
-                    {"start": s.start, "end": s.end, "label": s.label} for s in spans
-                ]}, ensure_ascii=False) + "\n"
+                json.dumps(
+                    {
+                        "text": t,
+                        "entities": [
+                            {"start": s.start, "end": s.end, "label": s.label} for s in spans
+                        ],
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
                 for t, spans in docs
             ),
             encoding="utf-8",
@@ -68,8 +74,11 @@ def test_jsonl_export_import_keeps_any_spans(docs: list[tuple[str, list[Span]]])
 
 @st.composite
 def tagged_sentence(draw: st.DrawFn) -> tuple[list[str], list[str]]:
-    words = draw(st.lists(st.from_regex(r"[A-Za-z0-9]{1,8}|[-().,;:+/]", fullmatch=True),
-                          min_size=1, max_size=12))
+    words = draw(
+        st.lists(
+            st.from_regex(r"[A-Za-z0-9]{1,8}|[-().,;:+/]", fullmatch=True), min_size=1, max_size=12
+        )
+    )
     tags, prev = [], "O"
     for _ in words:
         choices = ["O"] + [f"B-{lab}" for lab in LABELS]
@@ -116,8 +125,8 @@ def test_token_aligned_spans_survive_bio(text: str, data: st.DataObject) -> None
 
 def _assert_span_text_is_exact(conn: sqlite3.Connection) -> None:
     bad = conn.execute(
-        'SELECT COUNT(*) FROM spans s JOIN annotations a ON a.id = s.annotation_id'
-        ' JOIN documents d ON d.id = a.document_id'
+        "SELECT COUNT(*) FROM spans s JOIN annotations a ON a.id = s.annotation_id"
+        " JOIN documents d ON d.id = a.document_id"
         ' WHERE s.text != substr(d.text, s.start + 1, s."end" - s.start)'
     ).fetchone()[0]
     conn.close()

@@ -37,8 +37,15 @@ def test_old_schema_is_migrated_with_its_data(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     assert "rounds" not in sqlite_utils.Database(conn).table_names()
     with transaction(conn):
-        insert_documents(conn, [_doc("Aspirin helps.", [Span(0, 7, "Chemical")])], split="train",
-                         fmt="jsonl", source="x", status="accepted", kind="gold")
+        insert_documents(
+            conn,
+            [_doc("Aspirin helps.", [Span(0, 7, "Chemical")])],
+            split="train",
+            fmt="jsonl",
+            source="x",
+            status="accepted",
+            kind="gold",
+        )
     conn.close()
 
     conn = open_db(path)
@@ -67,7 +74,7 @@ def test_newer_database_is_refused(tmp_path: Path) -> None:
 def test_not_a_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "w.db"
     path.write_bytes(b"this is not sqlite at all" * 100)
-    with pytest.raises(StoreError, match="not a workbench database|cannot open"):
+    with pytest.raises(StoreError, match=r"not a workbench database|cannot open"):
         open_db(path)
 
 
@@ -88,8 +95,15 @@ def test_failed_migration_rolls_back(tmp_path: Path) -> None:
 def test_annotations_are_append_only(tmp_path: Path) -> None:
     conn = open_db(tmp_path / "w.db")
     with transaction(conn):
-        insert_documents(conn, [_doc("Aspirin helps.", [Span(0, 7, "Chemical")])], split="pool",
-                         fmt="text", source="x", status="new", kind="import")
+        insert_documents(
+            conn,
+            [_doc("Aspirin helps.", [Span(0, 7, "Chemical")])],
+            split="pool",
+            fmt="text",
+            source="x",
+            status="new",
+            kind="import",
+        )
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         conn.execute("UPDATE annotations SET kind = 'accepted'")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):

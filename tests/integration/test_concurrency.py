@@ -1,0 +1,85 @@
+"""Two processes on one database: an import and a `status` loop, no "database is locked"."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import BC5CDR
+from workbench.project import init_project
+
+STATUS_LOOP = """
+import sys, time
+from workbench.project import find_project
+from workbench.summary import project_status
+from pathlib import Path
+proj = find_project(Path(sys.argv[1]))
+deadline = time.time() + float(sys.argv[2])
+n = 0
+while time.time() < deadline:
+    st = project_status(proj)
+    n += 1
+print("status-runs", n, st.total_documents)
+"""
+
+
+def test_import_and_status_loop_do_not_lock(tmp_path: Path) -> None:
+    proj = init_project(tmp_path / "p", "Chemical,Disease")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    status = subprocess.Popen(
+        [sys.executable, "-c", STATUS_LOOP, str(proj.root), "8"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    time.sleep(0.5)
+    importer = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "--project",
+            str(proj.root),
+            "import",
+            str(BC5CDR / "train.tsv"),
+            str(BC5CDR / "devel.tsv"),
+            str(BC5CDR / "test.tsv"),
+            "--split",
+            "train",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    # A second import while status keeps polling: writers and readers interleave.
+    importer2 = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "--project",
+            str(proj.root),
+            "import",
+            str(BC5CDR / "devel.tsv"),
+            "--split",
+            "dev",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    out, err = status.communicate(timeout=120)
+    for proc_out in (importer.stderr, importer2.stderr, err, out):
+        assert "locked" not in proc_out.lower()
+    assert importer.returncode == 0, importer.stderr
+    assert importer2.returncode == 0, importer2.stderr
+    assert status.returncode == 0, err
+    runs = int(out.split()[1])
+    assert runs > 5
+    assert out.split()[2] == str(4560 + 4581 + 4797 + 4581)
