@@ -13,6 +13,7 @@ from workbench.store.documents import (
     label_counts,
 )
 from workbench.store.migrate import user_version
+from workbench.store.models import list_rounds, mark_stale_rounds
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,19 @@ class ActiveModel:
 
 
 @dataclass(frozen=True)
+class RoundRow:
+    id: int
+    kind: str
+    strategy: str | None
+    status: str
+    train_documents: int | None
+    f1: float | None
+    started_at: str
+    error: str | None
+    active: bool
+
+
+@dataclass(frozen=True)
 class ProjectStatus:
     root: str
     labels: list[Label]
@@ -33,6 +47,7 @@ class ProjectStatus:
     entities: dict[tuple[str, str], int]
     active_model: ActiveModel | None
     schema_version: int
+    rounds: list[RoundRow]
 
     @property
     def total_documents(self) -> int:
@@ -42,6 +57,7 @@ class ProjectStatus:
 def project_status(project: Project) -> ProjectStatus:
     conn = project.connect()
     try:
+        mark_stale_rounds(conn)
         model = active_model(conn)
         return ProjectStatus(
             root=str(project.root),
@@ -59,6 +75,20 @@ def project_status(project: Project) -> ProjectStatus:
                 model["created_at"],
             ),
             schema_version=user_version(conn),
+            rounds=[
+                RoundRow(
+                    r["id"],
+                    r["kind"],
+                    r["strategy"],
+                    r["status"],
+                    r["train_documents"],
+                    json.loads(r["metrics"]).get("f1"),
+                    r["started_at"],
+                    r["error"],
+                    bool(r["is_active"]),
+                )
+                for r in list_rounds(conn)
+            ],
         )
     finally:
         conn.close()

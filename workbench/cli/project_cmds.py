@@ -65,6 +65,22 @@ def render_status(st: ProjectStatus, out: Console) -> None:
         labels.add_row(key, shown, *(str(st.entities.get((sp, name), 0)) for sp in SPLITS))
     out.print(labels)
 
+    if st.rounds:
+        rounds = Table(title="Rounds", title_justify="left")
+        for col in ("round", "kind", "status", "train docs", "dev F1", "started", "note"):
+            rounds.add_column(col, justify="right" if col in ("train docs", "dev F1") else "left")
+        for r in st.rounds[-10:]:
+            note = "active" if r.active else (r.error or "")
+            rounds.add_row(
+                str(r.id),
+                r.kind,
+                r.status,
+                str(r.train_documents or ""),
+                f"{r.f1:.4f}" if r.f1 is not None else "",
+                r.started_at[:19],
+                note,
+            )
+        out.print(rounds)
     if st.active_model is None:
         out.print(f"Active model: none yet (base model {st.base_model}).")
     else:

@@ -23,6 +23,8 @@ class Document:
     # Where it came from, for error messages and the audit trail.
     source: str | None = None
     line: int | None = None
+    # Sentences came with the source (CoNLL, HF): never re-split them at punctuation.
+    presplit: bool = False
 
     def token_texts(self) -> list[str]:
         return [self.text[t.start : t.end] for t in self.tokens]

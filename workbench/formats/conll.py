@@ -93,7 +93,13 @@ def _document(
     meta = {"docstart": docstart} if docstart is not None else {}
     text = "".join(parts)
     return Document(
-        text, tokens, bio_to_spans(tokens, tags), meta=meta, source=str(path), line=line or None
+        text,
+        tokens,
+        bio_to_spans(tokens, tags),
+        meta=meta,
+        source=str(path),
+        line=line or None,
+        presplit=True,
     )
 
 

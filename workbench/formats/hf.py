@@ -124,7 +124,12 @@ def _documents(ds: Any, name: str, path: Path, labels: Collection[str] | None) -
         ext = row.get("id")
         docs.append(
             Document(
-                text, tokens, spans, external_id=None if ext is None else str(ext), source=str(path)
+                text,
+                tokens,
+                spans,
+                external_id=None if ext is None else str(ext),
+                source=str(path),
+                presplit=True,
             )
         )
     return docs

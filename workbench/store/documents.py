@@ -11,6 +11,7 @@ from workbench.core import Document, Span, Token
 
 SPLITS = ("pool", "train", "dev", "test")
 STATUSES = ("new", "draft", "accepted", "skipped")
+PRESPLIT_FORMATS = ("conll", "hf")  # their documents' sentences come from the source
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ def iter_documents(
             spans=spans_by_ann.get(r["annotation_id"], []),
             external_id=r["external_id"],
             meta=json.loads(r["meta"]),
+            presplit=r["format"] in PRESPLIT_FORMATS,
         )
         yield StoredDocument(r["id"], r["split"], r["status"], r["format"], doc)
 

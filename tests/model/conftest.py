@@ -1,0 +1,72 @@
+"""A tiny randomly initialised BERT, built here: the model tests never touch the network."""
+
+from __future__ import annotations
+
+import os
+import string
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BC5CDR
+from workbench.project import Project, init_project
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _vocab() -> list[str]:
+    words = set()
+    for line in (BC5CDR / "train.tsv").read_text(encoding="utf-8").splitlines()[:6000]:
+        if line:
+            words.add(line.split("\t")[0].lower())
+    chars = string.ascii_lowercase + string.digits
+    pieces = sorted(w for w in words if w.isalnum() and len(w) > 2)[:600]
+    return (
+        ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        + list(chars)
+        + [f"##{c}" for c in chars]
+        + list(string.punctuation)
+        + pieces
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import torch
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    out = tmp_path_factory.mktemp("tiny-bert")
+    (out / "vocab.txt").write_text("\n".join(_vocab()) + "\n", encoding="utf-8")
+    tok = BertTokenizerFast(vocab_file=str(out / "vocab.txt"), do_lower_case=True)
+    tok.model_max_length = 128
+    tok.save_pretrained(str(out))
+    cfg = BertConfig(
+        vocab_size=tok.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+    )
+    torch.manual_seed(0)
+    BertModel(cfg).save_pretrained(str(out))
+    return out
+
+
+def _slice_conll(src: Path, dst: Path, sentences: int) -> Path:
+    blocks = src.read_text(encoding="utf-8").split("\n\n")[:sentences]
+    dst.write_text("\n\n".join(blocks) + "\n\n", encoding="utf-8")
+    return dst
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path, tiny_bert: Path) -> Project:
+    """A project on the tiny BERT with 60 BC5CDR training sentences, 20 dev, 20 test."""
+    from workbench.importer import import_files
+
+    proj = init_project(tmp_path / "proj", "Chemical,Disease", base_model=str(tiny_bert))
+    import_files(proj, [_slice_conll(BC5CDR / "train.tsv", tmp_path / "t.tsv", 60)], split="train")
+    import_files(proj, [_slice_conll(BC5CDR / "devel.tsv", tmp_path / "d.tsv", 20)], split="dev")
+    import_files(proj, [_slice_conll(BC5CDR / "test.tsv", tmp_path / "e.tsv", 20)], split="test")
+    return proj

@@ -1,0 +1,72 @@
+"""Windows, error breakdown and base-model resolution, without training."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from workbench.core import Document, Span, tokenize
+from workbench.model.base import BUNDLED, bundled_path, resolve_base_model
+from workbench.model.errors import ModelError
+from workbench.model.evaluate import error_breakdown, score
+from workbench.model.windows import make_windows
+
+
+def test_windows_fit_the_budget_cover_every_word_and_overlap() -> None:
+    pieces = [[10 + i] * (1 + i % 3) for i in range(50)]  # 1-3 sub-tokens per word
+    windows = make_windows(pieces, 0, cls_id=1, sep_id=2, max_length=16, stride=4)
+    assert all(len(w.input_ids) <= 16 for w in windows)
+    assert all(w.input_ids[0] == 1 and w.input_ids[-1] == 2 for w in windows)
+    seen = {word for w in windows for word in w.word_index if word >= 0}
+    assert seen == set(range(50))
+    assert all(b.first_word < a.last_word for a, b in pairwise(windows))
+
+
+def test_windows_without_stride_do_not_overlap_and_survive_huge_words() -> None:
+    pieces = [[5] * 40, [6], [7] * 3]
+    windows = make_windows(pieces, 0, 1, 2, max_length=16, stride=0)
+    assert [(w.first_word, w.last_word) for w in windows] == [(0, 1), (1, 3)]
+    assert len(windows[0].input_ids) == 16
+
+
+def _doc(text: str, spans: list[tuple[str, str]]) -> Document:
+    out = []
+    for mention, label in spans:
+        a = text.index(mention)
+        out.append(Span(a, a + len(mention), label))
+    return Document(text, tokenize(text), out)
+
+
+def test_error_breakdown_kinds() -> None:
+    gold = _doc(
+        "Aspirin caused acute renal failure and gout in rats .",
+        [("Aspirin", "Chemical"), ("acute renal failure", "Disease"), ("gout", "Disease")],
+    )
+    t = gold.text
+    pred = [
+        Span(0, 7, "Disease"),  # type confusion
+        Span(t.index("renal"), t.index("failure") + 7, "Disease"),  # boundary
+        Span(t.index("rats"), t.index("rats") + 4, "Chemical"),  # spurious
+    ]  # gout: missed
+    e = error_breakdown([gold], [pred])
+    assert dict(e.type_confusions) == {("Chemical", "Disease"): 1}
+    assert (e.boundary, e.spurious, e.missed) == (1, 1, 1)
+    assert "[rats]" in e.examples["spurious"][0]
+    m = score([gold], [pred])
+    assert m["precision"] == 0.0 and m["support"] == 3
+    perfect = score([gold], [gold.spans])
+    assert perfect["f1"] == 1.0 and perfect["accuracy"] == 1.0
+
+
+def test_base_model_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    notes: list[str] = []
+    assert resolve_base_model("bundled", notes.append) == (str(bundled_path()), BUNDLED)
+    path, label = resolve_base_model("dmis-lab/biobert-base-cased-v1.1", notes.append)
+    assert (path, label) == (str(bundled_path()), BUNDLED)
+    assert len(notes) == 1 and "cannot be loaded here" in notes[0] and "bundled" in notes[0]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match=r"without config\.json"):
+        resolve_base_model(str(tmp_path / "empty"), notes.append)

@@ -1,0 +1,168 @@
+"""The tagger end to end on a tiny local BERT, through the same code a user runs."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import write
+from workbench.cli import app
+from workbench.project import Project
+
+FAST = ["--epochs", "2", "--batch-size", "8", "--learning-rate", "5e-3", "--device", "cpu"]
+
+
+def _cli(project: Project, *args: str, input: str | None = None) -> object:
+    return CliRunner().invoke(app, ["--project", str(project.root), *args], input=input)
+
+
+def _active(project: Project) -> tuple[int, str] | None:
+    conn = sqlite3.connect(project.db_path)
+    row = conn.execute("SELECT id, path FROM models WHERE is_active = 1").fetchone()
+    conn.close()
+    return None if row is None else (row[0], row[1])
+
+
+@pytest.fixture
+def trained(tiny_project: Project) -> Path:
+    res = _cli(tiny_project, "train", *FAST)
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    active = _active(tiny_project)
+    assert active is not None
+    return tiny_project.root / active[1]
+
+
+def test_train_registers_an_active_standard_model(tiny_project: Project, trained: Path) -> None:
+    from transformers import pipeline
+
+    assert (trained / "model.safetensors").is_file()
+    config = json.loads((trained / "config.json").read_text())
+    assert set(config["id2label"].values()) == {
+        "O",
+        "B-Chemical",
+        "I-Chemical",
+        "B-Disease",
+        "I-Disease",
+    }
+    # The directory is a plain Hugging Face model: the pipeline loads it as it is.
+    nlp = pipeline("token-classification", model=str(trained), aggregation_strategy="first")
+    assert isinstance(nlp("Famotidine-associated delirium."), list)
+
+    conn = sqlite3.connect(tiny_project.db_path)
+    rnd = conn.execute("SELECT status, metrics, train_documents FROM rounds").fetchone()
+    conn.close()
+    assert rnd[0] == "done" and rnd[2] == 60
+    metrics = json.loads(rnd[1])
+    assert {"f1", "precision", "recall", "accuracy"} <= metrics.keys()
+    assert set(metrics["dev"]["per_label"]) <= {"Chemical", "Disease"}
+    assert metrics["test"]["documents"] == 20
+    assert not list(tiny_project.models_dir.glob(".incoming-*"))
+
+
+def test_training_is_reproducible(tiny_project: Project, trained: Path) -> None:
+    first = json.loads((trained / "config.json").read_text())
+    res = _cli(tiny_project, "train", *FAST)
+    assert res.exit_code == 0
+    second_path = tiny_project.root / _active(tiny_project)[1]  # type: ignore[index]
+    from safetensors.torch import load_file
+
+    a, b = load_file(trained / "model.safetensors"), load_file(second_path / "model.safetensors")
+    assert a.keys() == b.keys()
+    assert all((a[k] == b[k]).all() for k in a)
+    assert json.loads((second_path / "config.json").read_text())["id2label"] == first["id2label"]
+
+
+def test_tag_with_model_and_no_project(trained: Path, tmp_path: Path, monkeypatch: object) -> None:
+    import os
+
+    monkeypatch.chdir(tmp_path)  # type: ignore[attr-defined]
+    monkeypatch.delenv("WORKBENCH_PROJECT", raising=False)  # type: ignore[attr-defined]
+    src = write(tmp_path / "a.txt", "Famotidine-associated delirium.\n\nLithium toxicity.\n")
+    res = CliRunner().invoke(app, ["tag", str(src), "--model", str(trained), "-f", "jsonl"])
+    assert res.exit_code == 0, res.output
+    recs = [json.loads(x) for x in res.stdout.splitlines()]
+    assert [r["text"] for r in recs] == ["Famotidine-associated delirium.", "Lithium toxicity."]
+    assert recs[0]["id"] == f"{src}:1" and recs[1]["id"] == f"{src}:3"
+    for r in recs:
+        for e in r["entities"]:
+            assert r["text"][e["start"] : e["end"]] == e["text"]
+            assert 0.0 <= e["score"] <= 1.0
+    assert os.getcwd() == str(tmp_path)
+
+
+def test_tag_directory_stdin_and_formats(
+    tiny_project: Project, trained: Path, tmp_path: Path
+) -> None:
+    write(tmp_path / "in" / "a.txt", "Aspirin causes ulcers.\n")
+    write(tmp_path / "in" / "sub" / "b.txt", "Cocaine and seizures.\n")
+    write(tmp_path / "in" / "empty.txt", "")
+    res = _cli(tiny_project, "tag", str(tmp_path / "in"), "-f", "conll")
+    assert res.exit_code == 0, res.output
+    assert "Aspirin\t" in res.stdout and "Cocaine\t" in res.stdout
+    assert "skipped" in res.stderr and "empty.txt" in res.stderr
+    res = _cli(tiny_project, "tag", "-", "-f", "pubtator", input="Heparin and thrombosis.\n")
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("1|t|Heparin and thrombosis.\n1|a|\n")
+    res = _cli(tiny_project, "tag", "-", input="Heparin and thrombosis.\n")
+    assert res.exit_code == 0 and "Heparin and thrombosis." in res.stdout
+
+
+def test_tag_bad_inputs_are_one_line(tiny_project: Project, trained: Path, tmp_path: Path) -> None:
+    for path, content, message in [
+        (tmp_path / "empty.txt", "", "empty"),
+        (tmp_path / "blob.bin", b"\x89PNG\x00\x01", "binary"),
+    ]:
+        write(path, content)
+        res = _cli(tiny_project, "tag", str(path))
+        assert res.exit_code == 1, res.output
+        assert message in res.output and len(res.output.strip().splitlines()) == 1
+    res = _cli(tiny_project, "tag", str(tmp_path / "missing.txt"))
+    assert res.exit_code == 1 and "no such file" in res.output
+
+
+def test_tag_a_line_of_100k_characters(
+    tiny_project: Project, trained: Path, tmp_path: Path
+) -> None:
+    words = ["aspirin", "induced", "renal", "failure", "and", "cocaine", ".", "Heparin"]
+    line = " ".join(words[i % len(words)] for i in range(20_000))[:100_000]
+    assert len(line) == 100_000
+    src = write(tmp_path / "long.txt", line + "\n")
+    res = _cli(tiny_project, "tag", str(src), "-f", "jsonl", "--doc-per-file")
+    assert res.exit_code == 0, res.output
+    (rec,) = [json.loads(x) for x in res.stdout.splitlines()]
+    assert rec["text"] == line + "\n"
+    for e in rec["entities"]:
+        assert 0 <= e["start"] < e["end"] <= len(line)
+        assert rec["text"][e["start"] : e["end"]] == e["text"]
+
+
+def test_tag_without_any_model_says_what_to_run(tiny_project: Project, tmp_path: Path) -> None:
+    src = write(tmp_path / "a.txt", "Aspirin.\n")
+    res = _cli(tiny_project, "tag", str(src))
+    assert res.exit_code == 4
+    assert "no model yet" in res.output and "workbench train" in res.output
+
+
+def test_evaluate_reports_and_needs_a_split(tiny_project: Project, trained: Path) -> None:
+    res = _cli(tiny_project, "evaluate", "--split", "test")
+    assert res.exit_code == 0, res.output
+    assert "micro" in res.stdout and "token accuracy" in res.stdout and "missed" in res.stdout
+    res = _cli(tiny_project, "evaluate", "--split", "test", "--json")
+    metrics = json.loads(res.stdout)
+    assert metrics["documents"] == 20 and "errors" in metrics
+    res = _cli(tiny_project, "evaluate", "--split", "pool")
+    assert res.exit_code == 1
+    assert "no pool documents to score" in res.output
+
+
+def test_train_with_nothing_to_train_on(tmp_path: Path, tiny_bert: Path) -> None:
+    from workbench.project import init_project
+
+    proj = init_project(tmp_path / "empty", "Chemical,Disease", base_model=str(tiny_bert))
+    res = _cli(proj, "train", *FAST)
+    assert res.exit_code == 4
+    assert "nothing to train on" in res.output

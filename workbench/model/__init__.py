@@ -1,0 +1,1 @@
+"""Load, predict, train and evaluate (transformers + torch + seqeval)."""

@@ -1,0 +1,170 @@
+"""Prediction: word-level labels, per-entity confidence and per-word probabilities.
+
+One function serves `tag`, `evaluate`, the TUI and the active-learning scorer.
+Documents are cut into sentences, sentences into windows; windows are sorted
+by length and batched so that padding is small.
+"""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from workbench.core import Document, Span, bio_to_spans
+from workbench.core.sentences import sentence_ranges
+from workbench.model.errors import ModelError
+from workbench.model.windows import Window, make_windows, word_pieces
+
+
+@dataclass
+class Prediction:
+    spans: list[Span]
+    # (n_words, n_tags) probabilities of the document's tokens, in config.id2label order.
+    probs: np.ndarray
+
+
+def _quiet_transformers() -> None:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+
+def pick_device(device: str) -> str:
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ModelError("--device cuda: no CUDA device is visible to torch here")
+    if device not in ("cpu", "cuda"):
+        raise ModelError(f"unknown device {device!r} (auto, cpu or cuda)")
+    return device
+
+
+class Tagger:
+    """A fine-tuned token-classification model directory, ready to predict."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        device: str = "auto",
+        max_length: int = 256,
+        batch_tokens: int = 8192,
+        stride: int = 32,
+    ):
+        _quiet_transformers()
+        import torch
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        path = Path(path)
+        if not (path / "config.json").is_file():
+            raise ModelError(f"{path}: not a model directory (no config.json)")
+        self.path = path
+        self.device = pick_device(device)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(str(path))
+            self.model = AutoModelForTokenClassification.from_pretrained(
+                str(path), use_safetensors=True, trust_remote_code=False
+            )
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{path}: cannot load the model ({exc})") from None
+        self.model.to(self.device).eval()
+        if self.device == "cpu":
+            torch.set_num_threads(max(1, os.cpu_count() or 1))
+        id2label = self.model.config.id2label
+        self.tags = [id2label[i] for i in range(len(id2label))]
+        self.labels = sorted({t[2:] for t in self.tags if t != "O"})
+        limit = int(getattr(self.model.config, "max_position_embeddings", 512))
+        self.max_length = min(max_length, limit, self.tokenizer.model_max_length or limit)
+        self.batch_tokens = batch_tokens
+        self.stride = stride
+
+    def predict(
+        self,
+        docs: Sequence[Document],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Prediction]:
+        """Spans (with confidence) and word probabilities for every document."""
+        import torch
+
+        # 1. Sentences of every document, as word lists.
+        sent_words: list[list[str]] = []
+        sent_of: list[tuple[int, int, int]] = []  # (doc, first token, last token)
+        for d, doc in enumerate(docs):
+            words = doc.token_texts()
+            for a, b in sentence_ranges(doc):
+                sent_words.append(words[a:b])
+                sent_of.append((d, a, b))
+        pieces = word_pieces(self.tokenizer, sent_words)
+        cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
+        windows: list[Window] = []
+        for s, p in enumerate(pieces):
+            windows += make_windows(p, s, cls_id, sep_id, self.max_length, self.stride)
+
+        # 2. Run the windows, shortest first, in batches of about `batch_tokens` positions.
+        n_tags = len(self.tags)
+        probs = [np.zeros((len(doc.tokens), n_tags), dtype=np.float32) for doc in docs]
+        for arr in probs:
+            arr[:, self.tags.index("O")] = 1.0  # a word no window reaches stays O
+        best_margin = [np.full(len(doc.tokens), -1, dtype=np.int64) for doc in docs]
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
+        pad = self.tokenizer.pad_token_id or 0
+        i = 0
+        with torch.inference_mode():
+            while i < len(order):
+                longest = len(windows[order[i]].input_ids)
+                j = i
+                while j < len(order) and (j - i + 1) * len(windows[order[j]].input_ids) <= max(
+                    self.batch_tokens, longest
+                ):
+                    j += 1
+                batch = [windows[k] for k in order[i:j]]
+                width = max(len(w.input_ids) for w in batch)
+                ids = torch.full((len(batch), width), pad, dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for r, w in enumerate(batch):
+                    ids[r, : len(w.input_ids)] = torch.tensor(w.input_ids)
+                    mask[r, : len(w.input_ids)] = 1
+                logits = self.model(
+                    input_ids=ids.to(self.device), attention_mask=mask.to(self.device)
+                ).logits
+                out = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+                for r, w in enumerate(batch):
+                    d, first_tok, _ = sent_of[w.source]
+                    for pos, word in enumerate(w.word_index):
+                        if word < 0:
+                            continue
+                        # Context on the nearer side: prefer the window where it is largest.
+                        margin = min(word - w.first_word, w.last_word - 1 - word)
+                        tok = first_tok + word
+                        if margin > best_margin[d][tok]:
+                            best_margin[d][tok] = margin
+                            probs[d][tok] = out[r, pos]
+                i = j
+                if progress is not None:
+                    progress(j, len(order))
+
+        # 3. Word tags -> repaired BIO -> spans with confidence.
+        return [self._decode(doc, p) for doc, p in zip(docs, probs, strict=True)]
+
+    def _decode(self, doc: Document, probs: np.ndarray) -> Prediction:
+        if len(doc.tokens) == 0:
+            return Prediction([], probs)
+        best = probs.argmax(axis=1)
+        tags = [self.tags[k] for k in best]
+        chosen = probs[np.arange(len(best)), best]
+        starts = [t.start for t in doc.tokens]
+        spans = []
+        # bio_to_spans repairs invalid sequences: an I- after O or another type starts an entity.
+        for span in bio_to_spans(doc.tokens, tags):
+            a, b = bisect_left(starts, span.start), bisect_left(starts, span.end)
+            conf = float(chosen[a:b].mean()) if b > a else 0.0
+            spans.append(Span(span.start, span.end, span.label, round(conf, 4)))
+        return Prediction(spans, probs)

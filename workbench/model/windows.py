@@ -1,0 +1,74 @@
+"""Words -> sub-word windows: the ``word_ids`` alignment shared by training and prediction.
+
+Each window is [CLS] + sub-tokens + [SEP], at most ``max_length`` long, cut on
+word boundaries. A word's label sits on its first sub-token; the others, and
+the special tokens, get -100. Windows of a long sentence overlap by ``stride``
+sub-tokens; in prediction every word is read from the window where it has the
+most context on both sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+MAX_PIECES_PER_WORD = 24  # only the first sub-token is labelled; a 10 kB "word" stays small
+
+
+@dataclass
+class Window:
+    source: int  # index of the sentence (or document) it came from
+    input_ids: list[int]
+    word_index: list[int]  # per position: the word whose first sub-token it is, or -1
+    first_word: int
+    last_word: int  # exclusive
+
+
+def word_pieces(tokenizer: Any, sentences: Sequence[Sequence[str]]) -> list[list[list[int]]]:
+    """Sub-token ids of every word, one tokenizer call for all sentences."""
+    flat = [w for words in sentences for w in words]
+    if not flat:
+        return [[] for _ in sentences]
+    ids = tokenizer(flat, add_special_tokens=False)["input_ids"]
+    out, pos = [], 0
+    for words in sentences:
+        out.append([list(p[:MAX_PIECES_PER_WORD]) for p in ids[pos : pos + len(words)]])
+        pos += len(words)
+    return out
+
+
+def make_windows(
+    pieces: list[list[int]],
+    source: int,
+    cls_id: int,
+    sep_id: int,
+    max_length: int,
+    stride: int,
+) -> list[Window]:
+    budget = max_length - 2
+    windows: list[Window] = []
+    n = len(pieces)
+    start = 0
+    while start < n:
+        used, end = 0, start
+        while end < n and (used + max(1, len(pieces[end])) <= budget or end == start):
+            used += max(1, len(pieces[end]))
+            end += 1
+        ids, word_index = [cls_id], [-1]
+        for w in range(start, end):
+            p = pieces[w][:budget] or []
+            word_index += [w] + [-1] * (len(p) - 1) if p else []
+            ids += p
+        ids.append(sep_id)
+        word_index.append(-1)
+        windows.append(Window(source, ids, word_index, start, end))
+        if end >= n:
+            break
+        # Step back so the next window starts `stride` sub-tokens before this one ended.
+        back, nxt = 0, end
+        while nxt > start + 1 and back + len(pieces[nxt - 1]) <= stride:
+            nxt -= 1
+            back += len(pieces[nxt])
+        start = nxt
+    return windows
