@@ -12,7 +12,29 @@ from itertools import pairwise
 from workbench.core.document import Document
 
 _ABBREVIATIONS = frozenset(
-    ["e.g", "i.e", "vs", "al", "fig", "figs", "ref", "refs", "approx", "ca", "no", "nos", "dr", "mr", "mrs", "ms", "prof", "st", "et", "cf", "resp"]
+    [
+        "e.g",
+        "i.e",
+        "vs",
+        "al",
+        "fig",
+        "figs",
+        "ref",
+        "refs",
+        "approx",
+        "ca",
+        "no",
+        "nos",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "st",
+        "et",
+        "cf",
+        "resp",
+    ]
 )
 
 
