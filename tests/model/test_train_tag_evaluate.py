@@ -166,3 +166,29 @@ def test_train_with_nothing_to_train_on(tmp_path: Path, tiny_bert: Path) -> None
     res = _cli(proj, "train", *FAST)
     assert res.exit_code == 4
     assert "nothing to train on" in res.output
+
+
+def test_evaluate_without_a_test_split(tmp_path: Path, trained: Path) -> None:
+    from workbench.project import init_project
+
+    proj = init_project(tmp_path / "no-test", "Chemical,Disease")
+    res = _cli(proj, "evaluate", "--model", str(trained))
+    assert res.exit_code == 1
+    assert "no test documents to score" in res.output
+    assert "--split test" in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_fp32_and_bf16_agree_on_most_words(tiny_project: Project, trained: Path) -> None:
+    from workbench.model.predict import Tagger
+    from workbench.store.documents import iter_documents
+
+    conn = tiny_project.connect()
+    docs = [s.document for s in iter_documents(conn, splits=["test"])]
+    conn.close()
+    fp32 = Tagger(trained, device="cpu", precision="fp32").predict(docs)
+    bf16 = Tagger(trained, device="cpu", precision="bf16").predict(docs)
+    agree = total = 0
+    for a, b in zip(fp32, bf16, strict=True):
+        agree += int((a.probs.argmax(1) == b.probs.argmax(1)).sum())
+        total += len(a.probs)
+    assert agree / total > 0.95

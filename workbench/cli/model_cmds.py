@@ -68,6 +68,7 @@ def evaluate(
     model: Path | None = typer.Option(None, help="A model directory (default: the active one)."),
     json_out: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
     device: str = typer.Option("auto", help="auto, cpu or cuda."),
+    precision: str = typer.Option("auto", help="auto (bf16 where native), fp32 or bf16."),
 ) -> None:
     """Seqeval report and error breakdown of a model on a gold split."""
     from workbench.model.evaluate import score
@@ -89,12 +90,13 @@ def evaluate(
             f"`workbench import FILE --split {split}`"
         )
     path, _ = resolve_model(model, project.root)
-    tagger = Tagger(path, device=device)
+    tagger = Tagger(path, device=device, precision=precision)
     metrics = score(docs, [p.spans for p in tagger.predict(docs)])
+    metrics["precision_mode"] = tagger.precision
     if json_out:
         out.print_json(json.dumps(metrics))
         return
-    out.print(f"Model {path} on {len(docs):,} {split} documents")
+    out.print(f"Model {path} on {len(docs):,} {split} documents ({tagger.precision})")
     render_scores(split, metrics)
     render_errors(metrics["errors"])
 
@@ -150,6 +152,7 @@ def tag(
     model: Path | None = typer.Option(None, help="A model directory (no project needed)."),
     doc_per_file: bool = typer.Option(False, help="One document per file, not per line."),
     device: str = typer.Option("auto", help="auto, cpu or cuda."),
+    precision: str = typer.Option("auto", help="auto (bf16 where native), fp32 or bf16."),
 ) -> None:
     """Tag text with the active model (or --model) and print the entities."""
     from workbench.model.predict import Tagger
@@ -159,7 +162,7 @@ def tag(
         raise WorkbenchError(f"unknown format {format!r} (one of {', '.join(OUTPUT_FORMATS)})")
     path, project = resolve_model(model, project_option(ctx))
     inputs_read = read_inputs(inputs, doc_per_file, lambda m: err.print(m))
-    tagger = Tagger(path, device=device)
+    tagger = Tagger(path, device=device, precision=precision)
     colours = _colours(tagger.labels, project)
     total = sum(len(i.docs) for i in inputs_read)
     show_bar = total >= 200 or err.is_terminal

@@ -48,6 +48,19 @@ def pick_device(device: str) -> str:
     return device
 
 
+def native_bf16(device: str) -> bool:
+    """bf16 only where the hardware computes it natively; emulated bf16 is slower than fp32."""
+    import torch
+
+    if device == "cuda":
+        return bool(torch.cuda.is_bf16_supported())
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return " avx512_bf16" in flags or " amx_bf16" in flags
+
+
 class Tagger:
     """A fine-tuned token-classification model directory, ready to predict."""
 
@@ -58,6 +71,7 @@ class Tagger:
         max_length: int = 256,
         batch_tokens: int = 8192,
         stride: int = 32,
+        precision: str = "auto",
     ):
         _quiet_transformers()
         import torch
@@ -75,7 +89,11 @@ class Tagger:
             )
         except (OSError, ValueError) as exc:
             raise ModelError(f"{path}: cannot load the model ({exc})") from None
-        self.model.to(self.device).eval()
+        if precision not in ("auto", "fp32", "bf16"):
+            raise ModelError(f"unknown precision {precision!r} (auto, fp32 or bf16)")
+        use_bf16 = precision == "bf16" or (precision == "auto" and native_bf16(self.device))
+        self.precision = "bf16" if use_bf16 else "fp32"
+        self.model.to(self.device, dtype=torch.bfloat16 if use_bf16 else torch.float32).eval()
         if self.device == "cpu":
             torch.set_num_threads(max(1, os.cpu_count() or 1))
         id2label = self.model.config.id2label

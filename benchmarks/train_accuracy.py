@@ -1,0 +1,91 @@
+"""Accuracy: fine-tune on BC5CDR train (best epoch on dev), score on the test split.
+
+Builds a project from sample_data/ and runs the same `workbench train` a user
+runs; prints the figures for BENCHMARKS.md. Extra arguments go to `train`.
+
+    python benchmarks/train_accuracy.py PROJECT_DIR [--epochs 12 --learning-rate 1e-4 ...]
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import BC5CDR, header  # noqa: E402
+
+
+def wb(project: Path, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "workbench", "--project", str(project), *args], check=True
+    )
+
+
+def main() -> None:
+    project = Path(sys.argv[1])
+    train_args = sys.argv[2:] or ["--epochs", "12", "--learning-rate", "1e-4"]
+    if not (project / "workbench.toml").exists():
+        subprocess.run(
+            [sys.executable, "-m", "workbench", "init", str(project), "--base-model", "bundled"],
+            check=True,
+        )
+        wb(project, "import", str(BC5CDR / "train.tsv"), "--split", "train")
+        wb(project, "import", str(BC5CDR / "devel.tsv"), "--split", "dev")
+        wb(project, "import", str(BC5CDR / "test.tsv"), "--split", "test")
+    t0 = time.perf_counter()
+    wb(project, "train", *train_args)
+    wall = time.perf_counter() - t0
+    print(report(project, wall, train_args))
+
+
+def report(project: Path, wall: float | None, train_args: list[str]) -> str:
+    conn = sqlite3.connect(project / "workbench.db")
+    row = conn.execute(
+        "SELECT r.metrics, r.timings, m.path FROM rounds r JOIN models m ON m.round_id = r.id"
+        " ORDER BY r.id DESC LIMIT 1"
+    ).fetchone()
+    m, timings, path = json.loads(row[0]), json.loads(row[1]), row[2]
+    lines = [
+        header("Tagger accuracy: bundled MiniLM-L6, BC5CDR train, best epoch on dev"),
+        f"- train arguments: `{' '.join(train_args)}`; model `{path}`",
+        f"- best epoch {m['best_epoch']}; training {timings['train_s'] / 60:.1f} min, "
+        f"scoring dev + test {timings['evaluate_s']:.0f} s"
+        + (f", wall {wall / 60:.1f} min" if wall else ""),
+        "",
+        "| split | label | precision | recall | F1 | support |",
+        "|---|---|---|---|---|---|",
+    ]
+    for split in ("dev", "test"):
+        s = m[split]
+        for label, v in sorted(s["per_label"].items()):
+            lines.append(
+                f"| {split} | {label} | {v['precision']:.4f} | {v['recall']:.4f} | "
+                f"{v['f1']:.4f} | {v['support']} |"
+            )
+        lines.append(
+            f"| {split} | **micro** | {s['precision']:.4f} | {s['recall']:.4f} | "
+            f"**{s['f1']:.4f}** | {s['support']} |"
+        )
+    lines.append("")
+    lines.append(
+        f"Token accuracy: dev {m['dev']['accuracy']:.4f}, test {m['test']['accuracy']:.4f}"
+    )
+    e = m["test"]["errors"]
+    lines.append(
+        f"Test errors: type confusions {e['type_confusions']}, boundary {e['boundary']}, "
+        f"boundary+type {e['boundary_and_type']}, spurious {e['spurious']}, "
+        f"missed {e['missed']}"
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[2] == "--report":
+        print(report(Path(sys.argv[1]), None, sys.argv[3:]))
+    else:
+        main()
