@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import BC5CDR, header  # noqa: E402
+from _common import BC5CDR, header
 
-from workbench.formats import pubtator  # noqa: E402
+from workbench.formats import pubtator
 
 
 def main() -> None:

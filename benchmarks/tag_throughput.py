@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import BC5CDR, header  # noqa: E402
+from _common import BC5CDR, header
 
 RUNNER = r"""
 import json, resource, sys, time, os

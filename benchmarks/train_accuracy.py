@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import BC5CDR, header  # noqa: E402
+from _common import BC5CDR, header
 
 
 def wb(project: Path, *args: str) -> None:
