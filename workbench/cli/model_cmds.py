@@ -14,8 +14,9 @@ from rich.table import Table
 from rich.text import Text
 
 from workbench.cli.app import app, project_option
-from workbench.core import Document, Span, spans_to_bio
+from workbench.core import Document, Span
 from workbench.errors import WorkbenchError
+from workbench.formats import conll as conll_format
 from workbench.formats import jsonl as jsonl_format
 from workbench.formats import pubtator as pubtator_format
 from workbench.project import PALETTE, find_project
@@ -198,18 +199,11 @@ def _emit(
     fmt: str, name: str, doc: Document, spans: list[Span], colours: dict[str, str], n: int
 ) -> None:
     doc_id = f"{name}:{doc.line}" if doc.line is not None else (doc.external_id or name)
-    shown = Document(doc.text, doc.tokens, spans, external_id=doc_id)
+    shown = Document(doc.text, doc.tokens, spans, external_id=doc_id, presplit=doc.presplit)
     if fmt == "jsonl":
         sys.stdout.write(json.dumps(jsonl_format.to_record(shown), ensure_ascii=False) + "\n")
     elif fmt == "conll":
-        tags, _ = spans_to_bio(doc.tokens, spans)
-        breaks = set(doc.sentence_breaks())
-        lines = []
-        for i, (tok, t) in enumerate(zip(doc.tokens, tags, strict=True)):
-            if i in breaks:
-                lines.append("")
-            lines.append(f"{doc.text[tok.start : tok.end]}\t{t}")
-        sys.stdout.write("\n".join(lines) + "\n\n")
+        conll_format.write([shown], sys.stdout)
     elif fmt == "pubtator":
         shown.external_id = doc.external_id or str(n)
         pubtator_format.write([shown], sys.stdout)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from workbench.core import BioError, Document, Token, bio_to_spans, parse_tag, spans_to_bio
+from workbench.core.sentences import sentence_ranges
 from workbench.errors import FormatError
 from workbench.formats.base import check_label, lines_of, read_text
 
@@ -111,10 +112,10 @@ def write(docs: Iterable[Document], out: TextIO) -> int:
         dropped_total += dropped
         if "docstart" in doc.meta:
             out.write(f"{doc.meta['docstart']}\n\n")
-        breaks = set(doc.sentence_breaks())
+        starts = {a for a, _ in sentence_ranges(doc)[1:]}
         lines = []
         for i, (tok, tag) in enumerate(zip(doc.tokens, tags, strict=True)):
-            if i in breaks:
+            if i in starts:
                 lines.append("")
             lines.append(f"{doc.text[tok.start : tok.end]}\t{tag}")
         out.write("\n".join(lines) + "\n\n")
