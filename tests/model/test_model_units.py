@@ -70,3 +70,20 @@ def test_base_model_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelError, match=r"without config\.json"):
         resolve_base_model(str(tmp_path / "empty"), notes.append)
+
+
+def test_a_model_without_bio_labels_is_refused(tiny_bert: Path, tmp_path: Path) -> None:
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    from workbench.model.predict import Tagger
+
+    model = AutoModelForTokenClassification.from_pretrained(
+        str(tiny_bert),
+        num_labels=2,
+        id2label={0: "OUT", 1: "DISEASE"},
+        label2id={"OUT": 0, "DISEASE": 1},
+    )
+    model.save_pretrained(str(tmp_path / "io"))
+    AutoTokenizer.from_pretrained(str(tiny_bert)).save_pretrained(str(tmp_path / "io"))
+    with pytest.raises(ModelError, match="not BIO tags"):
+        Tagger(tmp_path / "io", device="cpu")

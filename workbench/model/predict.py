@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench.core import Document, Span, bio_to_spans
+from workbench.core import BioError, Document, Span, bio_to_spans, parse_tag
 from workbench.core.sentences import sentence_ranges
 from workbench.model.errors import ModelError
 from workbench.model.windows import Window, make_windows, word_pieces
@@ -98,6 +98,16 @@ class Tagger:
             torch.set_num_threads(max(1, os.cpu_count() or 1))
         id2label = self.model.config.id2label
         self.tags = [id2label[i] for i in range(len(id2label))]
+        try:
+            for t in self.tags:
+                parse_tag(t)
+        except BioError:
+            raise ModelError(
+                f"{path}: its labels are not BIO tags ({', '.join(self.tags[:6])}...); "
+                "workbench reads O, B-<label>, I-<label>"
+            ) from None
+        if "O" not in self.tags:
+            raise ModelError(f"{path}: its labels have no 'O' tag")
         self.labels = sorted({t[2:] for t in self.tags if t != "O"})
         limit = int(getattr(self.model.config, "max_position_embeddings", 512))
         self.max_length = min(max_length, limit, self.tokenizer.model_max_length or limit)
