@@ -1,0 +1,1 @@
+"""Query strategies, the retrain round, and the oracle simulation."""
