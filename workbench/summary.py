@@ -14,6 +14,7 @@ from workbench.store.documents import (
 )
 from workbench.store.migrate import user_version
 from workbench.store.models import list_rounds, mark_stale_rounds
+from workbench.store.queue import queue
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class ProjectStatus:
     active_model: ActiveModel | None
     schema_version: int
     rounds: list[RoundRow]
+    queue_size: int
+    queue_head: list[tuple[int, float | None, str]]  # (document id, score, text snippet)
 
     @property
     def total_documents(self) -> int:
@@ -59,6 +62,11 @@ def project_status(project: Project) -> ProjectStatus:
     try:
         mark_stale_rounds(conn)
         model = active_model(conn)
+        q = queue(conn)
+        head = []
+        for doc_id, sc in q[:5]:
+            text = conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
+            head.append((doc_id, sc, text[:70].replace("\n", " ")))
         return ProjectStatus(
             root=str(project.root),
             labels=project.config.labels,
@@ -89,6 +97,8 @@ def project_status(project: Project) -> ProjectStatus:
                 )
                 for r in list_rounds(conn)
             ],
+            queue_size=len(q),
+            queue_head=head,
         )
     finally:
         conn.close()

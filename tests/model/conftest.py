@@ -16,12 +16,15 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 def _vocab() -> list[str]:
-    words = set()
-    for line in (BC5CDR / "train.tsv").read_text(encoding="utf-8").splitlines()[:6000]:
+    from collections import Counter
+
+    words: Counter[str] = Counter()
+    for line in (BC5CDR / "train.tsv").read_text(encoding="utf-8").splitlines():
         if line:
-            words.add(line.split("\t")[0].lower())
+            words[line.split("\t")[0].lower()] += 1
     chars = string.ascii_lowercase + string.digits
-    pieces = sorted(w for w in words if w.isalnum() and len(w) > 2)[:600]
+    # The most frequent words whole, so the tiny model can learn names it has seen.
+    pieces = [w for w, _ in words.most_common(3000) if w.isalnum() and len(w) > 1][:1500]
     return (
         ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
         + list(chars)
@@ -38,7 +41,9 @@ def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = tmp_path_factory.mktemp("tiny-bert")
     (out / "vocab.txt").write_text("\n".join(_vocab()) + "\n", encoding="utf-8")
-    tok = BertTokenizerFast(vocab_file=str(out / "vocab.txt"), do_lower_case=True)
+    # from_pretrained on the folder reads vocab.txt in every transformers version (the
+    # constructor's vocab_file= argument is silently ignored by transformers 5).
+    tok = BertTokenizerFast.from_pretrained(str(out), do_lower_case=True)
     tok.model_max_length = 128
     tok.save_pretrained(str(out))
     cfg = BertConfig(
@@ -51,6 +56,7 @@ def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     torch.manual_seed(0)
     BertModel(cfg).save_pretrained(str(out))
+    assert "[UNK]" not in tok.tokenize("Selegiline-induced hypotension.")
     return out
 
 

@@ -81,6 +81,18 @@ def render_status(st: ProjectStatus, out: Console) -> None:
                 note,
             )
         out.print(rounds)
+    if st.queue_size:
+        scored = any(sc is not None for _, sc, _ in st.queue_head)
+        order = "most uncertain first" if scored else "import order: no round has scored it yet"
+        queue = Table(
+            title=f"Queue: {st.queue_size:,} pool documents to do ({order})", title_justify="left"
+        )
+        queue.add_column("document", justify="right")
+        queue.add_column("score", justify="right")
+        queue.add_column("text")
+        for doc_id, sc, snippet in st.queue_head:
+            queue.add_row(str(doc_id), "" if sc is None else f"{sc:.4f}", snippet)
+        out.print(queue)
     if st.active_model is None:
         out.print(f"Active model: none yet (base model {st.base_model}).")
     else:

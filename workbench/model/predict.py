@@ -26,6 +26,8 @@ class Prediction:
     spans: list[Span]
     # (n_words, n_tags) probabilities of the document's tokens, in config.id2label order.
     probs: np.ndarray
+    # (n_samples, n_words, n_tags) with Monte-Carlo dropout in the head (for `bald`), else None.
+    samples: np.ndarray | None = None
 
 
 def _quiet_transformers() -> None:
@@ -118,8 +120,15 @@ class Tagger:
         self,
         docs: Sequence[Document],
         progress: Callable[[int, int], None] | None = None,
+        mc_samples: int = 0,
+        mc_dropout: float | None = None,
     ) -> list[Prediction]:
-        """Spans (with confidence) and word probabilities for every document."""
+        """Spans (with confidence) and word probabilities for every document.
+
+        With ``mc_samples`` > 0 the encoder runs once and the dropout + classifier
+        head runs that many times with dropout on (``mc_dropout``, default the
+        model's own rate): the samples `bald` needs, for little extra cost.
+        """
         import torch
 
         # 1. Sentences of every document, as word lists.
@@ -142,6 +151,12 @@ class Tagger:
         for arr in probs:
             arr[:, self.tags.index("O")] = 1.0  # a word no window reaches stays O
         best_margin = [np.full(len(doc.tokens), -1, dtype=np.int64) for doc in docs]
+        samples = (
+            [np.zeros((mc_samples, len(doc.tokens), n_tags), dtype=np.float32) for doc in docs]
+            if mc_samples
+            else None
+        )
+        head_dropout = self._head_dropout(mc_dropout) if mc_samples else 0.0
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
         pad = self.tokenizer.pad_token_id or 0
         i = 0
@@ -160,9 +175,26 @@ class Tagger:
                 for r, w in enumerate(batch):
                     ids[r, : len(w.input_ids)] = torch.tensor(w.input_ids)
                     mask[r, : len(w.input_ids)] = 1
-                logits = self.model(
-                    input_ids=ids.to(self.device), attention_mask=mask.to(self.device)
-                ).logits
+                ids, mask = ids.to(self.device), mask.to(self.device)
+                mc_out = None
+                if mc_samples:
+                    hidden = self.model.base_model(input_ids=ids, attention_mask=mask)[0]
+                    logits = self.model.classifier(hidden)
+                    mc_out = np.stack(
+                        [
+                            torch.softmax(
+                                self.model.classifier(
+                                    torch.nn.functional.dropout(hidden, head_dropout, training=True)
+                                ).float(),
+                                dim=-1,
+                            )
+                            .cpu()
+                            .numpy()
+                            for _ in range(mc_samples)
+                        ]
+                    )
+                else:
+                    logits = self.model(input_ids=ids, attention_mask=mask).logits
                 out = torch.softmax(logits.float(), dim=-1).cpu().numpy()
                 for r, w in enumerate(batch):
                     d, first_tok, _ = sent_of[w.source]
@@ -175,12 +207,29 @@ class Tagger:
                         if margin > best_margin[d][tok]:
                             best_margin[d][tok] = margin
                             probs[d][tok] = out[r, pos]
+                            if samples is not None and mc_out is not None:
+                                samples[d][:, tok] = mc_out[:, r, pos]
                 i = j
                 if progress is not None:
                     progress(j, len(order))
 
         # 3. Word tags -> repaired BIO -> spans with confidence.
-        return [self._decode(doc, p) for doc, p in zip(docs, probs, strict=True)]
+        preds = [self._decode(doc, p) for doc, p in zip(docs, probs, strict=True)]
+        if samples is not None:
+            for pred, smp in zip(preds, samples, strict=True):
+                pred.samples = smp
+        return preds
+
+    def _head_dropout(self, override: float | None) -> float:
+        if not hasattr(self.model, "classifier") or not hasattr(self.model, "base_model"):
+            raise ModelError(f"{self.path}: bald needs a token-classification head (classifier)")
+        if override is not None:
+            return override
+        cfg = self.model.config
+        rate = getattr(cfg, "classifier_dropout", None)
+        if rate is None:
+            rate = getattr(cfg, "hidden_dropout_prob", None)
+        return 0.1 if rate is None else float(rate)
 
     def _decode(self, doc: Document, probs: np.ndarray) -> Prediction:
         if len(doc.tokens) == 0:

@@ -26,7 +26,16 @@ from workbench.model.predict import Tagger, _quiet_transformers, pick_device
 from workbench.model.windows import make_windows, word_pieces
 from workbench.project import Project
 from workbench.store.documents import iter_documents
-from workbench.store.models import fail_round, finish_round, mark_stale_rounds, set_progress
+from workbench.store.models import (
+    active_dev_f1,
+    active_model_path,
+    fail_round,
+    finish_round,
+    mark_stale_rounds,
+    registered_model_dirs,
+    set_phase,
+    set_progress,
+)
 from workbench.store.models import start_round as db_start_round
 
 Log = Callable[[str], None]
@@ -47,7 +56,7 @@ class TrainOptions:
     dev_fraction: float = 0.1  # held out from training when the project has no dev split
     kind: str = "train"
     strategy: str | None = None
-    promote: bool = True
+    promote: str = "always"  # "always", or "auto": only when dev F1 is not below the active's
 
 
 @dataclass
@@ -159,8 +168,12 @@ def _is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
-def clean_incoming(models_dir: Path) -> None:
+def clean_incoming(models_dir: Path, registered: set[str] | None = None) -> None:
     """Leftovers of a killed run: never registered, safe to delete."""
+    if models_dir.is_dir() and registered is not None:
+        for d in models_dir.glob("model-*"):
+            if d.is_dir() and d.name not in registered:
+                shutil.rmtree(d, ignore_errors=True)
     if models_dir.is_dir():
         for leftover in models_dir.glob(".incoming-*"):
             shutil.rmtree(leftover, ignore_errors=True)
@@ -168,7 +181,20 @@ def clean_incoming(models_dir: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def train_model(project: Project, opts: TrainOptions, log: Log) -> TrainResult:
+PoolScorer = Callable[[Path], list[tuple[int, float]]]
+
+
+def train_model(
+    project: Project,
+    opts: TrainOptions,
+    log: Log,
+    score_pool: PoolScorer | None = None,
+) -> TrainResult:
+    """One round: fit, score, decide promotion, optionally score the pool, register.
+
+    Nothing is registered until the last transaction, which adds the model,
+    moves the active flag, stores the queue scores and closes the round.
+    """
     _quiet_transformers()
     import torch
     from transformers import (
@@ -195,7 +221,7 @@ def train_model(project: Project, opts: TrainOptions, log: Log) -> TrainResult:
     round_id = 0
     if main:
         mark_stale_rounds(conn)
-        clean_incoming(project.models_dir)
+        clean_incoming(project.models_dir, registered_model_dirs(conn))
         sizes = {
             "documents": len(corpus.train),
             "sentences": sum(len(sentence_ranges(d)) for d in corpus.train),
@@ -307,6 +333,24 @@ def train_model(project: Project, opts: TrainOptions, log: Log) -> TrainResult:
             "train_windows": len(train_ex),
         }
 
+        current = active_dev_f1(conn)
+        promote = opts.promote == "always" or current is None or dev_metrics["f1"] >= current
+        if not promote:
+            log(
+                f"dev F1 {dev_metrics['f1']:.4f} is below the active model's {current:.4f}: "
+                "the new model is kept but not made active (--promote always overrides)"
+            )
+        scores: list[tuple[int, float]] = []
+        if score_pool is not None:
+            set_phase(conn, round_id, "scoring")
+            t2 = time.perf_counter()
+            active_path = active_model_path(conn)
+            queue_model = (
+                incoming if promote or active_path is None else (project.root / active_path)
+            )
+            scores = score_pool(queue_model)
+            timings["score_s"] = time.perf_counter() - t2
+
         final = project.models_dir / f"model-{round_id:04d}"
         os.replace(incoming, final)
         model_id = finish_round(
@@ -316,7 +360,9 @@ def train_model(project: Project, opts: TrainOptions, log: Log) -> TrainResult:
             timings=timings,
             model_path=str(final.relative_to(project.root)),
             base_model=base_label,
-            activate=opts.promote,
+            activate=promote,
+            scores=scores,
+            strategy=opts.strategy or "",
         )
         return TrainResult(
             round_id,
@@ -327,7 +373,7 @@ def train_model(project: Project, opts: TrainOptions, log: Log) -> TrainResult:
             test_metrics,
             best_epoch,
             timings,
-            opts.promote,
+            promote,
         )
     except BaseException as exc:
         if main and round_id:

@@ -81,6 +81,47 @@ def insert_documents(
     return ImportResult(import_id, len(docs), n_spans)
 
 
+def append_revision(
+    conn: sqlite3.Connection,
+    document_id: int,
+    spans: Sequence[Span],
+    *,
+    kind: str,
+    origin: str = "user",
+    status: str | None = None,
+) -> int:
+    """Save a document's entities as a new revision (and move its status); one transaction."""
+    from workbench.store.db import transaction
+
+    with transaction(conn):
+        row = conn.execute(
+            "SELECT d.text, COALESCE(MAX(a.revision), 0) FROM documents d"
+            " LEFT JOIN annotations a ON a.document_id = d.id WHERE d.id = ?",
+            (document_id,),
+        ).fetchone()
+        if row is None or row[0] is None:
+            raise KeyError(f"no document {document_id}")
+        cur = conn.execute(
+            "INSERT INTO annotations (document_id, revision, kind, origin) VALUES (?, ?, ?, ?)",
+            (document_id, int(row[1]) + 1, kind, origin),
+        )
+        ann_id = int(cur.lastrowid or 0)
+        doc = Document(row[0], [], list(spans))
+        doc.check_spans()
+        conn.executemany(
+            'INSERT INTO spans (annotation_id, position, start, "end", label, text, score, meta)'
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            list(_span_rows(ann_id, doc)),
+        )
+        if status is not None:
+            conn.execute(
+                "UPDATE documents SET status = ?,"
+                " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+                (status, document_id),
+            )
+    return ann_id
+
+
 def _span_rows(annotation_id: int, doc: Document) -> Iterator[tuple[object, ...]]:
     for pos, s in enumerate(doc.spans):
         yield (

@@ -37,6 +37,24 @@ def set_progress(conn: sqlite3.Connection, round_id: int, step: int, total: int)
         )
 
 
+def set_phase(conn: sqlite3.Connection, round_id: int, phase: str) -> None:
+    with transaction(conn):
+        conn.execute("UPDATE rounds SET phase = ? WHERE id = ?", (phase, round_id))
+
+
+def active_dev_f1(conn: sqlite3.Connection) -> float | None:
+    row = conn.execute("SELECT metrics FROM models WHERE is_active = 1").fetchone()
+    if row is None:
+        return None
+    f1 = json.loads(row[0]).get("f1")
+    return float(f1) if isinstance(f1, int | float) else None
+
+
+def active_model_path(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT path FROM models WHERE is_active = 1").fetchone()
+    return None if row is None else str(row[0])
+
+
 def fail_round(conn: sqlite3.Connection, round_id: int, error: str) -> None:
     with transaction(conn):
         conn.execute(
@@ -55,9 +73,17 @@ def finish_round(
     model_path: str,
     base_model: str,
     activate: bool,
+    scores: list[tuple[int, float]] | None = None,
+    strategy: str = "",
 ) -> int:
-    """Register the model and close the round in one transaction; return the model id."""
+    """Register the model, store the queue scores and close the round in one transaction."""
     with transaction(conn):
+        if scores:
+            conn.executemany(
+                "INSERT INTO queue_scores (round_id, document_id, strategy, score)"
+                " VALUES (?, ?, ?, ?)",
+                [(round_id, doc_id, strategy, score) for doc_id, score in scores],
+            )
         cur = conn.execute(
             "INSERT INTO models (round_id, path, base_model, metrics) VALUES (?, ?, ?, ?)",
             (round_id, model_path, base_model, json.dumps(metrics)),
@@ -67,9 +93,9 @@ def finish_round(
             conn.execute("UPDATE models SET is_active = 0 WHERE is_active = 1")
             conn.execute("UPDATE models SET is_active = 1 WHERE id = ?", (model_id,))
         conn.execute(
-            "UPDATE rounds SET status = 'done', metrics = ?, timings = ?,"
-            " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
-            (json.dumps(metrics), json.dumps(timings), round_id),
+            "UPDATE rounds SET status = 'done', phase = 'done', metrics = ?, timings = ?,"
+            " promoted = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+            (json.dumps(metrics), json.dumps(timings), int(activate), round_id),
         )
     return model_id
 
@@ -94,6 +120,10 @@ def mark_stale_rounds(conn: sqlite3.Connection) -> int:
     for round_id, pid in stale:
         fail_round(conn, round_id, f"interrupted: process {pid} ended before the round finished")
     return len(stale)
+
+
+def registered_model_dirs(conn: sqlite3.Connection) -> set[str]:
+    return {str(r[0]).rsplit("/", 1)[-1] for r in conn.execute("SELECT path FROM models")}
 
 
 def list_rounds(conn: sqlite3.Connection) -> list[sqlite3.Row]:

@@ -1,0 +1,132 @@
+"""Two `retrain` rounds on a tiny local BERT: recorded, scored, queue re-ordered, no regression."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tests.conftest import SAMPLE
+from tests.model.conftest import tiny_bert, tiny_project  # noqa: F401
+from workbench.cli import app
+from workbench.importer import import_files
+from workbench.project import Project
+from workbench.store.documents import append_revision, iter_documents
+from workbench.store.queue import queue
+
+
+def _cli(project: Project, *args: str) -> object:
+    return CliRunner().invoke(app, ["--project", str(project.root), *args])
+
+
+def _rows(project: Project, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(project.db_path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_two_rounds(tiny_project: Project) -> None:  # noqa: F811
+    import_files(tiny_project, [SAMPLE / "abstracts.txt"])  # 20 raw abstracts: the pool
+    res = _cli(
+        tiny_project,
+        "retrain",
+        "--epochs",
+        "12",
+        "--learning-rate",
+        "5e-3",
+        "--device",
+        "cpu",
+        "--batch",
+        "5",
+    )
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    assert "made active" in res.stdout  # type: ignore[attr-defined]
+    (r1,) = _rows(tiny_project, "SELECT id, kind, strategy, status, promoted, metrics FROM rounds")
+    assert r1[1:5] == ("retrain", "mnlp", "done", 1)
+    first_f1 = json.loads(r1[5])["f1"]  # type: ignore[arg-type]
+    assert first_f1 > 0.0
+    scores = dict(_rows(tiny_project, "SELECT document_id, score FROM queue_scores"))
+    assert len(scores) == 20
+
+    conn = tiny_project.connect()
+    q1 = queue(conn)
+    assert [d for d, _ in q1] == sorted(scores, key=lambda d: (-scores[d], d))  # type: ignore
+    # The curator accepts the head of the queue (with the model's spans, unchanged).
+    head = q1[0][0]
+    append_revision(conn, head, [], kind="accepted", status="accepted")
+    conn.close()
+
+    # A round that cannot learn (learning rate ~0 from the base) is worse: not promoted.
+    res = _cli(
+        tiny_project,
+        "retrain",
+        "--epochs",
+        "1",
+        "--learning-rate",
+        "1e-9",
+        "--strategy",
+        "lc",
+        "--device",
+        "cpu",
+    )
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    assert "kept, not active" in res.stdout  # type: ignore[attr-defined]
+    rounds = _rows(
+        tiny_project,
+        "SELECT id, status, promoted, train_documents, metrics FROM rounds ORDER BY id",
+    )
+    assert [(r[1], r[2], r[3]) for r in rounds] == [("done", 1, 60), ("done", 0, 61)]
+    assert json.loads(rounds[1][4])["f1"] < first_f1  # type: ignore[arg-type]
+    active = _rows(tiny_project, "SELECT round_id FROM models WHERE is_active = 1")
+    assert active == [(rounds[0][0],)]
+
+    # The queue now follows round 2's scores (lc), without the accepted document.
+    conn = tiny_project.connect()
+    q2 = queue(conn)
+    conn.close()
+    latest = dict(
+        _rows(
+            tiny_project,
+            f"SELECT document_id, score FROM queue_scores WHERE round_id = {rounds[1][0]}",
+        )
+    )
+    assert head not in latest and len(latest) == 19
+    assert [d for d, _ in q2] == sorted(latest, key=lambda d: (-latest[d], d))  # type: ignore
+    res = _cli(tiny_project, "status")
+    assert "Queue: 19 pool documents" in res.stdout  # type: ignore[attr-defined]
+
+
+def test_too_few_documents_says_how_many_more(tmp_path: Path, tiny_bert: Path) -> None:  # noqa: F811
+    from workbench.project import init_project
+
+    proj = init_project(tmp_path / "p", "Chemical,Disease", base_model=str(tiny_bert))
+    import_files(proj, [SAMPLE / "abstracts.txt"])
+    conn = proj.connect()
+    for stored in list(iter_documents(conn))[:3]:
+        append_revision(conn, stored.id, [], kind="accepted", status="accepted")
+    conn.close()
+    res = _cli(proj, "retrain", "--device", "cpu")
+    assert res.exit_code == 1  # type: ignore[attr-defined]
+    assert "need at least 10 accepted documents" in res.output  # type: ignore[attr-defined]
+    assert "(have 3)" in res.output and "accept 7 more" in res.output  # type: ignore
+
+
+def test_bald_through_the_tagger_is_zero_without_dropout(tiny_project: Project) -> None:  # noqa: F811
+    from workbench.active.strategies import bald
+    from workbench.model.predict import Tagger
+
+    res = _cli(tiny_project, "train", "--epochs", "1", "--device", "cpu")
+    assert res.exit_code == 0
+    path = tiny_project.root / _rows(tiny_project, "SELECT path FROM models")[0][0]  # type: ignore
+    conn = tiny_project.connect()
+    docs = [s.document for s in iter_documents(conn, splits=["dev"])]
+    conn.close()
+    tagger = Tagger(path, device="cpu", precision="fp32")
+    off = tagger.predict(docs, mc_samples=4, mc_dropout=0.0)
+    on = tagger.predict(docs, mc_samples=4, mc_dropout=0.5)
+    assert all(bald(p.samples) < 1e-6 for p in off)  # type: ignore[arg-type]
+    assert sum(bald(p.samples) for p in on) > 0  # type: ignore[arg-type]

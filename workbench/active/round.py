@@ -1,0 +1,107 @@
+"""One active-learning round: train, promote if not worse, re-score the pool for the queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.active.strategies import STRATEGIES, score_documents
+from workbench.errors import WorkbenchError
+from workbench.model.predict import Tagger
+from workbench.model.train import Log, TrainOptions, TrainResult, train_model
+from workbench.project import Project
+from workbench.store.documents import iter_documents
+from workbench.store.models import active_model_path
+
+MIN_TRAINING_DOCUMENTS = 10
+BALD_SAMPLES = 10
+
+
+@dataclass
+class RetrainOptions:
+    strategy: str = "mnlp"
+    batch: int = 50  # the next batch: how many of the queue's head the round reports
+    epochs: int = 3
+    learning_rate: float = 1e-4
+    batch_size: int = 16
+    device: str = "auto"
+    warm_start: bool = False
+    promote: str = "auto"
+    cost_aware: bool = False
+    seed: int = 13
+
+
+@dataclass
+class RetrainResult:
+    train: TrainResult
+    scored: int
+    next_batch: list[tuple[int, float]]
+
+
+def training_documents(project: Project) -> int:
+    conn = project.connect()
+    try:
+        return sum(1 for _ in iter_documents(conn, splits=["train", "pool"], statuses=["accepted"]))
+    finally:
+        conn.close()
+
+
+def retrain(project: Project, opts: RetrainOptions, log: Log) -> RetrainResult:
+    if opts.strategy not in STRATEGIES:
+        raise WorkbenchError(f"unknown strategy {opts.strategy!r} (one of {', '.join(STRATEGIES)})")
+    if opts.promote not in ("auto", "always"):
+        raise WorkbenchError(f"--promote is auto or always, not {opts.promote!r}")
+    have = training_documents(project)
+    if have < MIN_TRAINING_DOCUMENTS:
+        raise WorkbenchError(
+            f"need at least {MIN_TRAINING_DOCUMENTS} accepted documents to train (have {have}): "
+            f"accept {MIN_TRAINING_DOCUMENTS - have} more in `workbench annotate`, or import a "
+            "train split"
+        )
+    base: str | None = None
+    if opts.warm_start:
+        conn = project.connect()
+        try:
+            path = active_model_path(conn)
+        finally:
+            conn.close()
+        if path is None:
+            raise WorkbenchError("--warm-start needs an active model; run one round without it")
+        base = str(project.root / path)
+
+    scored: list[tuple[int, float]] = []
+
+    def score_pool(model_dir: Path) -> list[tuple[int, float]]:
+        conn = project.connect()
+        try:
+            pool = list(iter_documents(conn, splits=["pool"], statuses=["new", "draft"]))
+        finally:
+            conn.close()
+        if not pool:
+            return []
+        tagger = Tagger(model_dir, device=opts.device)
+        bald = opts.strategy == "bald"
+        preds = tagger.predict([s.document for s in pool], mc_samples=BALD_SAMPLES if bald else 0)
+        arrays = [p.samples if bald and p.samples is not None else p.probs for p in preds]
+        scores = score_documents(opts.strategy, arrays, seed=opts.seed, cost_aware=opts.cost_aware)
+        scored[:] = [(s.id, sc) for s, sc in zip(pool, scores, strict=True)]
+        return scored
+
+    result = train_model(
+        project,
+        TrainOptions(
+            base_model=base,
+            epochs=opts.epochs,
+            learning_rate=opts.learning_rate,
+            batch_size=opts.batch_size,
+            device=opts.device,
+            seed=opts.seed,
+            kind="retrain",
+            strategy=opts.strategy + ("+cost" if opts.cost_aware else ""),
+            promote=opts.promote,
+        ),
+        log,
+        score_pool=score_pool,
+    )
+    head = sorted(scored, key=lambda x: (-x[1], x[0]))[: opts.batch]
+    return RetrainResult(result, len(scored), head)

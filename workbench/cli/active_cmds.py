@@ -1,0 +1,61 @@
+"""`workbench retrain`: one active-learning round."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from workbench.cli.app import app, project_option
+from workbench.project import find_project
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+@app.command()
+def retrain(
+    ctx: typer.Context,
+    strategy: str = typer.Option("mnlp", help="random, lc, mnlp, entropy or bald."),
+    batch: int = typer.Option(50, min=1, help="How many documents the next batch holds."),
+    epochs: int = typer.Option(3, min=1, help="Training epochs; the best on dev is kept."),
+    learning_rate: float = typer.Option(1e-4, help="Peak learning rate."),
+    batch_size: int = typer.Option(16, min=1, help="Training batch size."),
+    device: str = typer.Option("auto", help="auto, cpu or cuda."),
+    warm_start: bool = typer.Option(False, help="Start from the active model, not the base."),
+    promote: str = typer.Option("auto", help="auto (only if dev F1 is not lower) or always."),
+    cost_aware: bool = typer.Option(False, help="Divide scores by the words to read."),
+    seed: int = typer.Option(13, help="Random seed."),
+) -> None:
+    """Train on everything accepted, promote if not worse, and re-order the queue."""
+    from workbench.active.round import RetrainOptions
+    from workbench.active.round import retrain as run_round
+
+    project = find_project(project_option(ctx))
+    res = run_round(
+        project,
+        RetrainOptions(
+            strategy=strategy,
+            batch=batch,
+            epochs=epochs,
+            learning_rate=learning_rate,
+            batch_size=batch_size,
+            device=device,
+            warm_start=warm_start,
+            promote=promote,
+            cost_aware=cost_aware,
+            seed=seed,
+        ),
+        lambda m: err.print(m),
+    )
+    t = res.train
+    state = "made active" if t.promoted else "kept, not active"
+    out.print(
+        f"Round {t.round_id}: model #{t.model_id} {state}; dev F1 {t.dev['f1']:.4f}"
+        + (f", test F1 {t.test['f1']:.4f}" if t.test else "")
+    )
+    out.print(
+        f"Scored {res.scored:,} pool documents with {strategy}; next batch of "
+        f"{len(res.next_batch)}: documents "
+        + ", ".join(str(d) for d, _ in res.next_batch[:10])
+        + (" ..." if len(res.next_batch) > 10 else "")
+    )

@@ -1,0 +1,37 @@
+"""The annotation queue: unlabelled pool documents, most uncertain first."""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def latest_scored_round(conn: sqlite3.Connection) -> int | None:
+    row = conn.execute(
+        "SELECT MAX(q.round_id) FROM queue_scores q JOIN rounds r ON r.id = q.round_id"
+        " WHERE r.status = 'done'"
+    ).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def queue(conn: sqlite3.Connection, limit: int | None = None) -> list[tuple[int, float | None]]:
+    """(document id, score) of pool documents still to do: scored ones by score, then the rest
+    in import order."""
+    latest = latest_scored_round(conn)
+    rows = conn.execute(
+        "SELECT d.id, q.score FROM documents d"
+        " LEFT JOIN queue_scores q ON q.document_id = d.id AND q.round_id = ?"
+        " WHERE d.split = 'pool' AND d.status IN ('new', 'draft')"
+        " ORDER BY q.score IS NULL, q.score DESC, d.id" + (" LIMIT ?" if limit is not None else ""),
+        (latest, limit) if limit is not None else (latest,),
+    ).fetchall()
+    return [(int(r[0]), None if r[1] is None else float(r[1])) for r in rows]
+
+
+def unlabelled_pool_ids(conn: sqlite3.Connection) -> list[int]:
+    return [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT id FROM documents WHERE split = 'pool' AND status IN ('new', 'draft')"
+            " ORDER BY id"
+        )
+    ]
