@@ -57,6 +57,7 @@ class TrainOptions:
     kind: str = "train"
     strategy: str | None = None
     promote: str = "always"  # "always", or "auto": only when dev F1 is not below the active's
+    progress_bar: bool = True
 
 
 @dataclass
@@ -184,17 +185,30 @@ def clean_incoming(models_dir: Path, registered: set[str] | None = None) -> None
 PoolScorer = Callable[[Path], list[tuple[int, float]]]
 
 
-def train_model(
-    project: Project,
-    opts: TrainOptions,
-    log: Log,
-    score_pool: PoolScorer | None = None,
-) -> TrainResult:
-    """One round: fit, score, decide promotion, optionally score the pool, register.
+@dataclass
+class Fitted:
+    path: Path  # the saved model directory
+    dev: dict[str, Any]
+    test: dict[str, Any] | None
+    best_epoch: float | None
+    train_windows: int
+    timings: dict[str, float]
 
-    Nothing is registered until the last transaction, which adds the model,
-    moves the active flag, stores the queue scores and closes the round.
-    """
+
+def fit(
+    train: Sequence[Document],
+    dev: Sequence[Document],
+    test: Sequence[Document],
+    labels: Sequence[str],
+    base: tuple[str, str],
+    opts: TrainOptions,
+    out_dir: Path,
+    log: Log,
+    on_step: Callable[[int, int], None] | None = None,
+) -> Fitted:
+    """Fine-tune ``base`` (path, label) on ``train``, keep the best epoch on ``dev``, save it to
+    ``out_dir`` and score it on dev (and test). Touches no database: `train`, `retrain` and
+    `simulate` share it."""
     _quiet_transformers()
     import torch
     from transformers import (
@@ -208,93 +222,75 @@ def train_model(
     )
 
     device = pick_device(opts.device)
-    corpus = load_corpus(project, opts.dev_fraction, opts.seed)
-    if corpus.dev_from_train:
-        log(f"No dev split: holding out {len(corpus.dev)} training documents for model selection.")
-    base_path, base_label = resolve_base_model(opts.base_model or project.config.base_model, log)
-    tags = tag_names(project.config.label_names)
+    base_path, base_label = base
+    tags = tag_names(labels)
     id2label = dict(enumerate(tags))
     label2id = {t: i for i, t in id2label.items()}
-
-    conn = project.connect()
-    main = _is_main_process()
-    round_id = 0
-    if main:
-        mark_stale_rounds(conn)
-        clean_incoming(project.models_dir, registered_model_dirs(conn))
-        sizes = {
-            "documents": len(corpus.train),
-            "sentences": sum(len(sentence_ranges(d)) for d in corpus.train),
-            "tokens": sum(len(d.tokens) for d in corpus.train),
-        }
-        round_id = db_start_round(conn, opts.kind, opts.strategy, sizes)
-    work = project.models_dir / f".work-{round_id}"
-    incoming = project.models_dir / f".incoming-{round_id}"
+    work = out_dir.with_name(out_dir.name.replace(".incoming", ".work") + ".checkpoints")
     timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    set_seed(opts.seed)
+    tokenizer = AutoTokenizer.from_pretrained(base_path)
+    model = AutoModelForTokenClassification.from_pretrained(
+        base_path,
+        num_labels=len(tags),
+        id2label=id2label,
+        label2id=label2id,
+        use_safetensors=True,
+        trust_remote_code=False,
+        ignore_mismatched_sizes=True,
+    )
+    max_length = min(opts.max_length, int(model.config.max_position_embeddings))
+    train_ex = build_examples(train, tokenizer, label2id, max_length)
+    dev_ex = build_examples(dev, tokenizer, label2id, max_length)
+    log(
+        f"Training {base_label} on {len(train_ex):,} windows from {len(train):,} "
+        f"documents; dev {len(dev_ex):,} windows; {opts.epochs} epochs on {device}."
+    )
+    args = TrainingArguments(
+        output_dir=str(work),
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        logging_strategy="epoch",
+        load_best_model_at_end=True,
+        metric_for_best_model="f1",
+        greater_is_better=True,
+        save_total_limit=1,
+        save_only_model=True,
+        learning_rate=opts.learning_rate,
+        num_train_epochs=opts.epochs,
+        max_steps=opts.max_steps,
+        per_device_train_batch_size=opts.batch_size,
+        per_device_eval_batch_size=64,
+        warmup_steps=opts.warmup,
+        weight_decay=opts.weight_decay,
+        seed=opts.seed,
+        data_seed=opts.seed,
+        use_cpu=device == "cpu",
+        bf16=device == "cuda" and torch.cuda.is_bf16_supported(),
+        train_sampling_strategy="group_by_length",
+        report_to=[],
+        disable_tqdm=not opts.progress_bar,  # quiet logging would otherwise hide the bar
+        dataloader_num_workers=0,
+    )
+
+    class Progress(TrainerCallback):
+        last = 0.0
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            now = time.monotonic()
+            if on_step and (now - self.last > 2 or state.global_step == state.max_steps):
+                self.last = now
+                on_step(state.global_step, state.max_steps)
+
+        def on_evaluate(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            m = kw.get("metrics", {})
+            log(
+                f"epoch {state.epoch:.0f}/{opts.epochs}: dev F1 {m.get('eval_f1', 0):.4f} "
+                f"(P {m.get('eval_precision', 0):.4f} R {m.get('eval_recall', 0):.4f})"
+            )
+
     try:
-        t0 = time.perf_counter()
-        set_seed(opts.seed)
-        tokenizer = AutoTokenizer.from_pretrained(base_path)
-        model = AutoModelForTokenClassification.from_pretrained(
-            base_path,
-            num_labels=len(tags),
-            id2label=id2label,
-            label2id=label2id,
-            use_safetensors=True,
-            trust_remote_code=False,
-            ignore_mismatched_sizes=True,
-        )
-        max_length = min(opts.max_length, int(model.config.max_position_embeddings))
-        train_ex = build_examples(corpus.train, tokenizer, label2id, max_length)
-        dev_ex = build_examples(corpus.dev, tokenizer, label2id, max_length)
-        log(
-            f"Training {base_label} on {len(train_ex):,} windows from {len(corpus.train):,} "
-            f"documents; dev {len(dev_ex):,} windows; {opts.epochs} epochs on {device}."
-        )
-
-        args = TrainingArguments(
-            output_dir=str(work),
-            eval_strategy="epoch",
-            save_strategy="epoch",
-            logging_strategy="epoch",
-            load_best_model_at_end=True,
-            metric_for_best_model="f1",
-            greater_is_better=True,
-            save_total_limit=1,
-            save_only_model=True,
-            learning_rate=opts.learning_rate,
-            num_train_epochs=opts.epochs,
-            max_steps=opts.max_steps,
-            per_device_train_batch_size=opts.batch_size,
-            per_device_eval_batch_size=64,
-            warmup_steps=opts.warmup,
-            weight_decay=opts.weight_decay,
-            seed=opts.seed,
-            data_seed=opts.seed,
-            use_cpu=device == "cpu",
-            bf16=device == "cuda" and torch.cuda.is_bf16_supported(),
-            train_sampling_strategy="group_by_length",
-            report_to=[],
-            disable_tqdm=False,  # quiet logging would otherwise hide the progress bar
-            dataloader_num_workers=0,
-        )
-
-        class Progress(TrainerCallback):
-            last = 0.0
-
-            def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
-                now = time.monotonic()
-                if main and (now - self.last > 2 or state.global_step == state.max_steps):
-                    self.last = now
-                    set_progress(conn, round_id, state.global_step, state.max_steps)
-
-            def on_evaluate(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
-                m = kw.get("metrics", {})
-                log(
-                    f"epoch {state.epoch:.0f}/{opts.epochs}: dev F1 {m.get('eval_f1', 0):.4f} "
-                    f"(P {m.get('eval_precision', 0):.4f} R {m.get('eval_recall', 0):.4f})"
-                )
-
         trainer = Trainer(
             model=model,
             args=args,
@@ -308,36 +304,78 @@ def train_model(
         trainer.train()
         timings["train_s"] = time.perf_counter() - t0
         best_epoch = _best_epoch(trainer.state)
-        if not main:
+        if not _is_main_process():
             raise SystemExit(0)
-        trainer.save_model(str(incoming))
-        tokenizer.save_pretrained(str(incoming))
+        trainer.save_model(str(out_dir))
+        tokenizer.save_pretrained(str(out_dir))
+    finally:
         shutil.rmtree(work, ignore_errors=True)
 
-        t1 = time.perf_counter()
-        tagger = Tagger(incoming, device=device)
-        dev_metrics = score(corpus.dev, [p.spans for p in tagger.predict(corpus.dev)])
-        test_metrics = (
-            score(corpus.test, [p.spans for p in tagger.predict(corpus.test)])
-            if corpus.test
-            else None
+    t1 = time.perf_counter()
+    tagger = Tagger(out_dir, device=device)
+    dev_metrics = score(dev, [p.spans for p in tagger.predict(dev)])
+    test_metrics = score(test, [p.spans for p in tagger.predict(test)]) if test else None
+    timings["evaluate_s"] = time.perf_counter() - t1
+    return Fitted(out_dir, dev_metrics, test_metrics, best_epoch, len(train_ex), timings)
+
+
+def train_model(
+    project: Project,
+    opts: TrainOptions,
+    log: Log,
+    score_pool: PoolScorer | None = None,
+) -> TrainResult:
+    """One round: fit, score, decide promotion, optionally score the pool, register.
+
+    Nothing is registered until the last transaction, which adds the model,
+    moves the active flag, stores the queue scores and closes the round.
+    """
+    corpus = load_corpus(project, opts.dev_fraction, opts.seed)
+    if corpus.dev_from_train:
+        log(f"No dev split: holding out {len(corpus.dev)} training documents for model selection.")
+    base = resolve_base_model(opts.base_model or project.config.base_model, log)
+    conn = project.connect()
+    main = _is_main_process()
+    round_id = 0
+    if main:
+        mark_stale_rounds(conn)
+        clean_incoming(project.models_dir, registered_model_dirs(conn))
+        sizes = {
+            "documents": len(corpus.train),
+            "sentences": sum(len(sentence_ranges(d)) for d in corpus.train),
+            "tokens": sum(len(d.tokens) for d in corpus.train),
+        }
+        round_id = db_start_round(conn, opts.kind, opts.strategy, sizes)
+    incoming = project.models_dir / f".incoming-{round_id}"
+    try:
+        fitted = fit(
+            corpus.train,
+            corpus.dev,
+            corpus.test,
+            project.config.label_names,
+            base,
+            opts,
+            incoming,
+            log,
+            on_step=(lambda step, total: set_progress(conn, round_id, step, total))
+            if main
+            else None,
         )
-        timings["evaluate_s"] = time.perf_counter() - t1
+        timings = dict(fitted.timings)
         metrics = {
-            **_headline(dev_metrics),
-            "dev": dev_metrics,
-            "test": test_metrics,
-            "best_epoch": best_epoch,
+            **_headline(fitted.dev),
+            "dev": fitted.dev,
+            "test": fitted.test,
+            "best_epoch": fitted.best_epoch,
             "dev_from_train": corpus.dev_from_train,
             "train_documents": len(corpus.train),
-            "train_windows": len(train_ex),
+            "train_windows": fitted.train_windows,
         }
-
         current = active_dev_f1(conn)
-        promote = opts.promote == "always" or current is None or dev_metrics["f1"] >= current
+        promote = opts.promote == "always" or current is None or fitted.dev["f1"] >= current
         if not promote:
             log(
-                f"dev F1 {dev_metrics['f1']:.4f} is below the active model's {current:.4f}: "
+                f"dev F1 {fitted.dev['f1']:.4f} is below the active model's {current:.4f}: "
                 "the new model is kept but not made active (--promote always overrides)"
             )
         scores: list[tuple[int, float]] = []
@@ -359,7 +397,7 @@ def train_model(
             metrics=metrics,
             timings=timings,
             model_path=str(final.relative_to(project.root)),
-            base_model=base_label,
+            base_model=base[1],
             activate=promote,
             scores=scores,
             strategy=opts.strategy or "",
@@ -368,10 +406,10 @@ def train_model(
             round_id,
             model_id,
             final,
-            base_label,
-            dev_metrics,
-            test_metrics,
-            best_epoch,
+            base[1],
+            fitted.dev,
+            fitted.test,
+            fitted.best_epoch,
             timings,
             promote,
         )
@@ -379,7 +417,6 @@ def train_model(
         if main and round_id:
             reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
             fail_round(conn, round_id, reason.splitlines()[0][:500] if reason else repr(exc))
-        shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(incoming, ignore_errors=True)
         raise
     finally:
