@@ -1,9 +1,12 @@
-"""`workbench retrain`: one active-learning round."""
+"""`workbench retrain` (one active-learning round) and `workbench simulate`."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from workbench.cli.app import app, project_option
 from workbench.project import find_project
@@ -59,3 +62,52 @@ def retrain(
         + ", ".join(str(d) for d, _ in res.next_batch[:10])
         + (" ..." if len(res.next_batch) > 10 else "")
     )
+
+
+@app.command()
+def simulate(
+    corpus: Path = typer.Option(..., help="A directory with train.tsv, devel.tsv, test.tsv."),
+    out: Path = typer.Option(Path("simulation"), help="Where curves.csv, curves.png go."),
+    strategy: list[str] = typer.Option(["mnlp"], help="Strategies (repeatable); random too."),
+    seed_size: int = typer.Option(100, min=1, help="Sentences labelled before round 1."),
+    batch: int = typer.Option(100, min=1, help="Sentences queried per round."),
+    rounds: int = typer.Option(8, min=1, help="Query rounds."),
+    budget: str = typer.Option("sentences", help="sentences, or tokens (equal reading cost)."),
+    seed: list[int] = typer.Option([13], help="Random seeds (repeatable)."),
+    base_model: str = typer.Option("bundled", help="Model name, directory or 'bundled'."),
+    epochs: int = typer.Option(4, min=1, help="Epochs per round."),
+    learning_rate: float = typer.Option(1e-4, help="Peak learning rate."),
+    dev_size: int = typer.Option(1000, min=0, help="Dev sentences for model selection (0: all)."),
+    device: str = typer.Option("auto", help="auto, cpu or cuda."),
+) -> None:
+    """Active learning against gold labels: strategies vs random, learning curves."""
+    from workbench.active.simulate import (
+        SimulateOptions,
+        Simulation,
+        plot_png,
+        plot_terminal,
+    )
+
+    sim = Simulation(
+        SimulateOptions(
+            corpus=corpus,
+            out=out,
+            strategies=strategy,
+            seed_size=seed_size,
+            batch=batch,
+            rounds=rounds,
+            budget=budget,
+            seeds=seed,
+            base_model=base_model,
+            epochs=epochs,
+            learning_rate=learning_rate,
+            dev_size=dev_size,
+            device=device,
+        ),
+        lambda m: err.print(m),
+    )
+    rows = sim.run()
+    plot_png(rows, out / "curves.png")
+    out_console = Console(highlight=False)
+    out_console.print(Text.from_ansi(plot_terminal(rows)))
+    out_console.print(f"Curves: {out / 'curves.csv'} and {out / 'curves.png'}")

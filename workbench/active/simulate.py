@@ -1,0 +1,302 @@
+"""Active learning against gold labels: how many labelled sentences each strategy needs.
+
+The pool is a corpus' train split whose gold is revealed only for the
+sentences a strategy queries. Every strategy (and `random`) starts from the
+same seed set, uses the same training recipe and is scored on the test split
+each round. State is saved after every round, so a stopped run resumes.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from workbench.active.strategies import STRATEGIES, rank, score_documents
+from workbench.core import Document
+from workbench.errors import WorkbenchError
+from workbench.formats import conll
+from workbench.model.base import resolve_base_model
+from workbench.model.predict import Tagger
+from workbench.model.train import Log, TrainOptions, fit
+
+CSV_FIELDS = [
+    "strategy",
+    "seed",
+    "round",
+    "sentences",
+    "tokens",
+    "precision",
+    "recall",
+    "f1",
+    "train_s",
+    "score_s",
+]
+
+
+@dataclass
+class SimulateOptions:
+    corpus: Path
+    out: Path
+    strategies: list[str] = field(default_factory=lambda: ["mnlp"])
+    seed_size: int = 100
+    batch: int = 100
+    rounds: int = 8
+    budget: str = "sentences"  # or "tokens": each round buys batch x mean-length tokens
+    seeds: list[int] = field(default_factory=lambda: [13])
+    base_model: str = "bundled"
+    epochs: int = 4
+    learning_rate: float = 1e-4
+    batch_size: int = 16
+    dev_size: int = 1000  # dev sentences for picking the best epoch (all: 0)
+    device: str = "auto"
+    cost_aware: bool = False
+
+
+@dataclass
+class Corpus:
+    labels: list[str]
+    pool: list[Document]
+    dev: list[Document]
+    test: list[Document]
+
+
+def load_corpus(root: Path, dev_size: int, seed: int) -> Corpus:
+    def find(*names: str) -> Path:
+        for n in names:
+            if (root / n).is_file():
+                return root / n
+        raise WorkbenchError(f"{root}: no {' or '.join(names)} (a BIO tsv corpus directory)")
+
+    pool = conll.read(find("train.tsv", "train.conll", "train.txt"))
+    dev = conll.read(find("devel.tsv", "dev.tsv", "devel.conll", "dev.conll"))
+    test = conll.read(find("test.tsv", "test.conll"))
+    if dev_size and len(dev) > dev_size:
+        dev = random.Random(seed).sample(dev, dev_size)
+    labels = sorted({s.label for d in pool + dev + test for s in d.spans})
+    if not labels:
+        raise WorkbenchError(f"{root}: the corpus has no entities")
+    return Corpus(labels, pool, dev, test)
+
+
+class Simulation:
+    """One output directory: state.json, curves.csv, curves.png."""
+
+    def __init__(self, opts: SimulateOptions, log: Log):
+        for s in opts.strategies:
+            if s not in STRATEGIES:
+                raise WorkbenchError(f"unknown strategy {s!r} (one of {', '.join(STRATEGIES)})")
+        if opts.budget not in ("sentences", "tokens"):
+            raise WorkbenchError("--budget is sentences or tokens")
+        self.opts = opts
+        self.log = log
+        self.strategies = list(dict.fromkeys([*opts.strategies, "random"]))
+        opts.out.mkdir(parents=True, exist_ok=True)
+        self.state_path = opts.out / "state.json"
+        self.csv_path = opts.out / "curves.csv"
+        self.state = self._load_state()
+
+    def _config(self) -> dict[str, object]:
+        keep = (
+            "seed_size",
+            "batch",
+            "budget",
+            "base_model",
+            "epochs",
+            "learning_rate",
+            "batch_size",
+            "dev_size",
+            "cost_aware",
+        )
+        cfg = {k: v for k, v in asdict(self.opts).items() if k in keep}
+        cfg["corpus"] = str(self.opts.corpus.resolve())
+        return cfg
+
+    def _load_state(self) -> dict[str, object]:
+        if self.state_path.exists():
+            state: dict[str, object] = json.loads(self.state_path.read_text())
+            if state.get("config") != self._config():
+                raise WorkbenchError(
+                    f"{self.opts.out} holds a simulation with other settings; "
+                    "use another --out or the same settings to resume it"
+                )
+            return state
+        return {"config": self._config(), "runs": {}}
+
+    def _save_state(self) -> None:
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.state))
+        tmp.replace(self.state_path)
+
+    def _append_row(self, row: dict[str, object]) -> None:
+        new = not self.csv_path.exists()
+        with self.csv_path.open("a", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS)
+            if new:
+                writer.writeheader()
+            writer.writerow(row)
+
+    def run(self) -> list[dict[str, str]]:
+        o = self.opts
+        for seed in o.seeds:
+            corpus = load_corpus(o.corpus, o.dev_size, seed)
+            base = resolve_base_model(o.base_model, self.log)
+            seed_set = random.Random(seed).sample(
+                range(len(corpus.pool)), min(o.seed_size, len(corpus.pool))
+            )
+            for strategy in self.strategies:
+                self._run_one(corpus, base, strategy, seed, seed_set)
+        return self.rows()
+
+    def _run_one(
+        self, corpus: Corpus, base: tuple[str, str], strategy: str, seed: int, seed_set: list[int]
+    ) -> None:
+        o = self.opts
+        runs: dict[str, dict[str, object]] = self.state["runs"]  # type: ignore[assignment]
+        key = f"{strategy}/{seed}"
+        run = runs.setdefault(key, {"labelled": list(seed_set), "done_rounds": -1})
+        mean_len = sum(len(d.tokens) for d in corpus.pool) / max(1, len(corpus.pool))
+        for rnd in range(int(run["done_rounds"]) + 1, o.rounds + 1):  # type: ignore[call-overload]
+            labelled: list[int] = list(run["labelled"])  # type: ignore[call-overload]
+            docs = [corpus.pool[i] for i in labelled]
+            model_dir = o.out / "models" / f".incoming-{strategy}-{seed}"
+            shutil.rmtree(model_dir, ignore_errors=True)
+            self.log(f"[{strategy} seed {seed}] round {rnd}: {len(docs)} labelled sentences")
+            fitted = fit(
+                docs,
+                corpus.dev,
+                corpus.test,
+                corpus.labels,
+                base,
+                TrainOptions(
+                    epochs=o.epochs,
+                    learning_rate=o.learning_rate,
+                    batch_size=o.batch_size,
+                    device=o.device,
+                    seed=seed,
+                    progress_bar=False,
+                ),
+                model_dir,
+                self.log,
+            )
+            t0 = time.perf_counter()
+            nxt = labelled
+            if rnd < o.rounds:
+                nxt = labelled + self._query(
+                    model_dir, corpus, strategy, seed, rnd, labelled, mean_len
+                )
+            assert fitted.test is not None
+            self._append_row(
+                {
+                    "strategy": strategy,
+                    "seed": seed,
+                    "round": rnd,
+                    "sentences": len(docs),
+                    "tokens": sum(len(d.tokens) for d in docs),
+                    "precision": round(fitted.test["precision"], 4),
+                    "recall": round(fitted.test["recall"], 4),
+                    "f1": round(fitted.test["f1"], 4),
+                    "train_s": round(fitted.timings["train_s"], 1),
+                    "score_s": round(time.perf_counter() - t0, 1),
+                }
+            )
+            shutil.rmtree(model_dir, ignore_errors=True)
+            run["labelled"], run["done_rounds"] = nxt, rnd
+            self._save_state()
+
+    def _query(
+        self,
+        model_dir: Path,
+        corpus: Corpus,
+        strategy: str,
+        seed: int,
+        rnd: int,
+        labelled: Sequence[int],
+        mean_len: float,
+    ) -> list[int]:
+        o = self.opts
+        taken = set(labelled)
+        rest = [i for i in range(len(corpus.pool)) if i not in taken]
+        if strategy == "random":
+            order = rest[:]
+            random.Random(seed * 1000 + rnd).shuffle(order)
+        else:
+            tagger = Tagger(model_dir, device=o.device)
+            bald = strategy == "bald"
+            preds = tagger.predict([corpus.pool[i] for i in rest], mc_samples=10 if bald else 0)
+            arrays = [p.samples if bald and p.samples is not None else p.probs for p in preds]
+            scores = score_documents(strategy, arrays, seed=seed, cost_aware=o.cost_aware)
+            order = [rest[k] for k in rank(scores)]
+        if o.budget == "sentences":
+            return order[: o.batch]
+        budget, chosen, used = o.batch * mean_len, [], 0
+        for i in order:
+            if used >= budget:
+                break
+            chosen.append(i)
+            used += len(corpus.pool[i].tokens)
+        return chosen
+
+    def rows(self) -> list[dict[str, str]]:
+        if not self.csv_path.exists():
+            return []
+        with self.csv_path.open(encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+
+
+def plot_png(rows: Sequence[dict[str, str]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    for ax, x_key, x_label in (
+        (axes[0], "sentences", "labelled sentences"),
+        (axes[1], "tokens", "labelled tokens"),
+    ):
+        for strategy, xs, ys in _curves(rows, x_key):
+            ax.plot(xs, ys, marker="o", label=strategy)
+        ax.set_xlabel(x_label)
+        ax.set_ylabel("test F1 (seqeval, micro)")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_terminal(rows: Sequence[dict[str, str]], width: int = 80, height: int = 20) -> str:
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    for strategy, xs, ys in _curves(rows, "sentences"):
+        plt.plot(xs, ys, label=strategy, marker="dot")
+    plt.xlabel("labelled sentences")
+    plt.ylabel("test F1")
+    plt.theme("clear")
+    text: str = plt.build()
+    return text
+
+
+def _curves(
+    rows: Sequence[dict[str, str]], x_key: str
+) -> list[tuple[str, list[float], list[float]]]:
+    """Mean F1 over seeds per (strategy, round), x the mean of ``x_key``."""
+    acc: dict[str, dict[int, list[tuple[float, float]]]] = {}
+    for r in rows:
+        acc.setdefault(r["strategy"], {}).setdefault(int(r["round"]), []).append(
+            (float(r[x_key]), float(r["f1"]))
+        )
+    out = []
+    for strategy, by_round in acc.items():
+        xs = [sum(x for x, _ in v) / len(v) for _, v in sorted(by_round.items())]
+        ys = [sum(y for _, y in v) / len(v) for _, v in sorted(by_round.items())]
+        out.append((strategy, xs, ys))
+    return out
