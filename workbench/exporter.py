@@ -76,6 +76,8 @@ def _write(fmt: str, docs: list[Document], fh: TextIO) -> int:
 
 
 def _write_dir(out: Path, writer: Callable[[Path], int]) -> int:
+    if out.exists() and not out.is_dir():
+        raise WorkbenchError(f"{out}: exists and is a file; --format hf writes a directory")
     if out.exists() and any(out.iterdir()):
         raise WorkbenchError(f"{out}: exists and is not empty")
     tmp = out.with_name(out.name + ".tmp")

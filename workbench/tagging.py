@@ -1,7 +1,7 @@
 """`workbench tag`: read text from files, a directory or stdin; write tagged documents.
 
-Documents are predicted in chunks, so output starts early and memory stays
-bounded on large inputs.
+The inputs are read first (so a bad file stops the run before any output),
+then predicted and written in chunks of documents, so output starts early.
 """
 
 from __future__ import annotations
@@ -40,7 +40,12 @@ def read_inputs(
             continue
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
             if not files:
                 raise FormatError("the directory holds no files", path)
             for f in files:

@@ -106,7 +106,8 @@ def test_tag_directory_stdin_and_formats(
     assert "skipped" in res.stderr and "empty.txt" in res.stderr
     res = _cli(tiny_project, "tag", "-", "-f", "pubtator", input="Heparin and thrombosis.\n")
     assert res.exit_code == 0, res.output
-    assert res.stdout.startswith("1|t|Heparin and thrombosis.\n1|a|\n")
+    assert res.stdout.startswith("1|t|Heparin and thrombosis.\n")
+    assert "|a|" not in res.stdout  # no abstract line for text that has none
     res = _cli(tiny_project, "tag", "-", input="Heparin and thrombosis.\n")
     assert res.exit_code == 0 and "Heparin and thrombosis." in res.stdout
 
@@ -192,3 +193,24 @@ def test_fp32_and_bf16_agree_on_most_words(tiny_project: Project, trained: Path)
         agree += int((a.probs.argmax(1) == b.probs.argmax(1)).sum())
         total += len(a.probs)
     assert agree / total > 0.95
+
+
+def test_a_second_round_while_one_runs_is_refused(tiny_project: Project) -> None:
+    from workbench.model.round_lock import round_lock
+
+    with round_lock(tiny_project.models_dir):  # as if another process were training
+        res = _cli(tiny_project, "train", *FAST)
+    assert res.exit_code == 4
+    assert "already running" in res.output
+    conn = sqlite3.connect(tiny_project.db_path)
+    assert conn.execute("SELECT COUNT(*) FROM rounds").fetchone()[0] == 0
+    conn.close()
+
+
+def test_training_data_with_a_label_the_config_lacks(tiny_project: Project) -> None:
+    toml = tiny_project.root / "workbench.toml"
+    text = toml.read_text()
+    toml.write_text(text[: text.index('[[labels]]\nname = "Disease"')])
+    res = _cli(tiny_project, "train", *FAST)
+    assert res.exit_code == 4
+    assert "workbench.toml does not list (Disease)" in res.output

@@ -160,6 +160,7 @@ class Simulation:
         runs: dict[str, dict[str, object]] = self.state["runs"]  # type: ignore[assignment]
         key = f"{strategy}/{seed}"
         run = runs.setdefault(key, {"labelled": list(seed_set), "done_rounds": -1})
+        self._drop_rows_after(strategy, seed, int(run["done_rounds"]))  # type: ignore[call-overload]
         mean_len = sum(len(d.tokens) for d in corpus.pool) / max(1, len(corpus.pool))
         for rnd in range(int(run["done_rounds"]) + 1, o.rounds + 1):  # type: ignore[call-overload]
             labelled: list[int] = list(run["labelled"])  # type: ignore[call-overload]
@@ -241,6 +242,23 @@ class Simulation:
             chosen.append(i)
             used += len(corpus.pool[i].tokens)
         return chosen
+
+    def _drop_rows_after(self, strategy: str, seed: int, done: int) -> None:
+        """A kill between writing a round's row and saving the state leaves a row ahead of
+        the state: drop it, the round runs again."""
+        rows = self.rows()
+        keep = [
+            r
+            for r in rows
+            if not (r["strategy"] == strategy and int(r["seed"]) == seed and int(r["round"]) > done)
+        ]
+        if len(keep) != len(rows):
+            tmp = self.csv_path.with_suffix(".tmp")
+            with tmp.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS)
+                writer.writeheader()
+                writer.writerows(keep)
+            tmp.replace(self.csv_path)
 
     def rows(self) -> list[dict[str, str]]:
         if not self.csv_path.exists():

@@ -11,8 +11,8 @@ from rich.text import Text
 from workbench.cli.app import app, project_option
 from workbench.project import find_project
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+out = Console(highlight=False, soft_wrap=True, markup=False)
 
 
 @app.command()
@@ -108,6 +108,6 @@ def simulate(
     )
     rows = sim.run()
     plot_png(rows, out / "curves.png")
-    out_console = Console(highlight=False)
+    out_console = Console(highlight=False, markup=False)
     out_console.print(Text.from_ansi(plot_terminal(rows)))
     out_console.print(f"Curves: {out / 'curves.csv'} and {out / 'curves.png'}")

@@ -7,12 +7,13 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from typer import _click  # typer vendors click; its Context is the base type
 from typer.core import TyperGroup
 
 from workbench.errors import WorkbenchError
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 class WorkbenchGroup(TyperGroup):
@@ -22,7 +23,7 @@ class WorkbenchGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except WorkbenchError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+            err_console.print(Text("error: ", style="bold red") + Text(str(exc)))
             raise typer.Exit(exc.exit_code) from None
 
 

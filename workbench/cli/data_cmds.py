@@ -13,7 +13,7 @@ from workbench.exporter import export_project
 from workbench.importer import import_files
 from workbench.project import find_project
 
-console = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 @app.command("import")

@@ -21,8 +21,8 @@ from workbench.formats import jsonl as jsonl_format
 from workbench.formats import pubtator as pubtator_format
 from workbench.project import PALETTE, find_project
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+out = Console(highlight=False, soft_wrap=True, markup=False)
 
 
 @app.command()
@@ -138,9 +138,9 @@ def render_errors(e: dict[str, Any]) -> None:
     table.add_row("missed (no overlapping prediction)", str(e["missed"]))
     out.print(table)
     for kind, examples in e["examples"].items():
-        out.print(f"[bold]{kind}[/]")
+        out.print(Text(kind, style="bold"))
         for ex in examples:
-            out.print(f"  {ex}", markup=False)
+            out.print(f"  {ex}")
 
 
 @app.command()

@@ -7,13 +7,14 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from workbench.cli.app import app, project_option
 from workbench.project import DEFAULT_BASE_MODEL, find_project, init_project
 from workbench.store.documents import SPLITS, STATUSES
 from workbench.summary import ProjectStatus, project_status
 
-console = Console(highlight=False, soft_wrap=True)
+console = Console(highlight=False, soft_wrap=True, markup=False)
 
 
 @app.command()
@@ -36,7 +37,7 @@ def status(ctx: typer.Context) -> None:
 
 
 def render_status(st: ProjectStatus, out: Console) -> None:
-    out.print(f"[bold]Project[/] {st.root}  (schema v{st.schema_version})")
+    out.print(Text("Project ", style="bold") + Text(f"{st.root}  (schema v{st.schema_version})"))
     docs = Table(title="Documents", title_justify="left")
     docs.add_column("split")
     for s in STATUSES:
@@ -56,7 +57,9 @@ def render_status(st: ProjectStatus, out: Console) -> None:
     for split in SPLITS:
         labels.add_column(split, justify="right")
     known = {lab.name for lab in st.labels}
-    rows = [(lab.key, f"[{lab.colour}]{lab.name}[/]", lab.name) for lab in st.labels]
+    rows: list[tuple[str, str | Text, str]] = [
+        (lab.key, Text(lab.name, style=lab.colour), lab.name) for lab in st.labels
+    ]
     rows += [
         ("-", f"{name} (not a project label)", name)
         for name in sorted({lab for _, lab in st.entities} - known)

@@ -44,8 +44,8 @@ def sentence_ranges(doc: Document) -> list[tuple[int, int]]:
     if n == 0:
         return []
     breaks = doc.sentence_breaks()
-    if not breaks and not doc.presplit and "\n" not in doc.text:
-        breaks = _punctuation_breaks(doc)
+    if not doc.presplit:  # raw text: paragraphs (newlines) and sentence punctuation
+        breaks = sorted(set(breaks) | set(_punctuation_breaks(doc)))
     bounds = [0, *breaks, n]
     return [(a, b) for a, b in pairwise(bounds) if b > a]
 

@@ -48,8 +48,13 @@ def detect_format(path: Path) -> str:
         return "pubtator"
     if lines[0].lstrip("\ufeff").startswith("{"):
         return "jsonl"
-    if all("\t" in ln or ln.startswith("-DOCSTART-") for ln in lines) and all(
-        _BIO_TAG.match(ln.split("\t")[-1].strip()) for ln in lines if "\t" in ln
+
+    def columns(ln: str) -> list[str]:
+        return ln.split("\t") if "\t" in ln else ln.split()
+
+    if all(
+        ln.startswith("-DOCSTART-") or (len(columns(ln)) >= 2 and _BIO_TAG.match(columns(ln)[-1]))
+        for ln in lines
     ):
         return "conll"
     return "text"

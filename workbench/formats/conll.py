@@ -42,6 +42,8 @@ def read(path: Path, *, labels: Collection[str] | None = None) -> list[Document]
                 f"no tag on this line ({line[:40]!r}): expected token<TAB>tag", path, number
             )
         token, tag = cols[0], cols[-1].strip()
+        if not token.strip():
+            raise FormatError("the token column is empty", path, number)
         try:
             _, label = parse_tag(tag)
         except BioError as exc:

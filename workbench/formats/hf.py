@@ -54,6 +54,13 @@ def write(docs_by_split: Mapping[str, Sequence[Document]], labels: Sequence[str]
             dropped += lost
             rows["id"].append(doc.external_id or f"{split}-{n}")
             rows["tokens"].append(doc.token_texts())
+            unknown = sorted({t for t in tags if t not in index})
+            if unknown:
+                raise FormatError(
+                    f"document {doc.external_id or n} has tags {', '.join(unknown)} outside the "
+                    f"project's labels ({', '.join(labels)})",
+                    out,
+                )
             rows["ner_tags"].append([index[t] for t in tags])
         splits[TO_HF[split]] = Dataset.from_dict(rows, features=features)
     DatasetDict(splits).save_to_disk(str(out))
@@ -78,6 +85,8 @@ def read(path: Path, *, labels: Collection[str] | None = None) -> dict[str, list
             raise FormatError(
                 f"split {name!r} has no project split (use train, validation, test or pool)", path
             )
+        if split in out:
+            raise FormatError(f"two splits of the dataset map to the project's {split}", path)
         out[split] = _documents(ds, name, path, labels)
     return out
 
@@ -97,6 +106,8 @@ def _documents(ds: Any, name: str, path: Path, labels: Collection[str] | None) -
         toks: list[str] = row["tokens"]
         if not toks:
             continue
+        if any(not t or any(c.isspace() for c in t) for t in toks):
+            raise FormatError(f"{where}: an empty token, or one holding white space", path)
         text, tokens, pos = "", [], 0
         for i, t in enumerate(toks):
             if i:
@@ -108,6 +119,12 @@ def _documents(ds: Any, name: str, path: Path, labels: Collection[str] | None) -
         spans = []
         if tag_col is not None:
             raw = row[tag_col]
+            if len(raw) != len(toks):
+                raise FormatError(f"{where}: {len(toks)} tokens but {len(raw)} tags", path)
+            if names is not None and any(
+                isinstance(t, int) and not 0 <= t < len(names) for t in raw
+            ):
+                raise FormatError(f"{where}: a tag id outside the ClassLabel names", path)
             tags = [names[t] if names is not None and isinstance(t, int) else str(t) for t in raw]
             try:
                 for tag in tags:

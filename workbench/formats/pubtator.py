@@ -17,6 +17,7 @@ from workbench.errors import FormatError
 from workbench.formats.base import check_label, lines_of, read_text
 
 _HEADER = re.compile(r"^([^|\t]+)\|([ta])\|(.*)$")
+_FLATTEN = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 
 
 @dataclass
@@ -75,6 +76,8 @@ def _document(block: _Block, path: Path, labels: Collection[str] | None) -> Docu
     if block.title is None:
         raise FormatError(f"document {block.pmid} has no title line (PMID|t|...)", path, block.line)
     text = block.title if block.abstract is None else f"{block.title} {block.abstract}"
+    if not text.strip():
+        raise FormatError(f"document {block.pmid} has neither title nor abstract", path, block.line)
     spans = []
     for number, fields in block.mentions:
         start, end, mention, label = int(fields[1]), int(fields[2]), fields[3], fields[4]
@@ -117,18 +120,16 @@ def write(docs: Iterable[Document], out: TextIO) -> None:
     for n, doc in enumerate(docs, start=1):
         info = doc.meta.get("pubtator", {})
         pmid = doc.external_id or str(n)
-        title_len = info.get("title_length", len(doc.text))
-        title = doc.text[:title_len]
-        lines = [f"{pmid}|t|{title}"]
-        if info.get("has_abstract", True):
-            lines.append(f"{pmid}|a|{doc.text[title_len + 1 :]}")
+        # Line breaks and tabs would break the format; one space each keeps every offset.
+        text = doc.text.translate(_FLATTEN)
+        title_len = info.get("title_length", len(text))
+        lines = [f"{pmid}|t|{text[:title_len]}"]
+        if info.get("has_abstract", False):
+            lines.append(f"{pmid}|a|{text[title_len + 1 :]}")
         for s in doc.spans:
             extra = s.meta.get("pubtator", [])
-            lines.append(
-                "\t".join(
-                    [pmid, str(s.start), str(s.end), doc.text[s.start : s.end], s.label, *extra]
-                )
-            )
+            fields = [pmid, str(s.start), str(s.end), text[s.start : s.end], s.label, *extra]
+            lines.append("\t".join(fields))
         for rel in info.get("relations", []):
             lines.append("\t".join([pmid, *rel]))
         out.write(("" if first else "\n") + "\n".join(lines) + "\n")

@@ -23,6 +23,7 @@ from workbench.model.base import resolve_base_model
 from workbench.model.errors import ModelError
 from workbench.model.evaluate import score
 from workbench.model.predict import Tagger, _quiet_transformers, pick_device
+from workbench.model.round_lock import round_lock
 from workbench.model.windows import make_windows, word_pieces
 from workbench.project import Project
 from workbench.store.documents import iter_documents
@@ -97,6 +98,13 @@ def load_corpus(project: Project, dev_fraction: float, seed: int) -> Corpus:
         raise ModelError(
             "nothing to train on: import gold data with `workbench import FILE --split train` "
             "or accept documents in `workbench annotate`"
+        )
+    known = set(project.config.label_names)
+    unknown = sorted({s.label for d in train + dev + test for s in d.spans} - known)
+    if unknown:
+        raise ModelError(
+            f"the data has labels that workbench.toml does not list ({', '.join(unknown)}); "
+            "add them to its [[labels]] to train on them"
         )
     dev_from_train = False
     if not dev:
@@ -330,6 +338,19 @@ def train_model(
     Nothing is registered until the last transaction, which adds the model,
     moves the active flag, stores the queue scores and closes the round.
     """
+    main = _is_main_process()
+    if not main:  # other ranks of `accelerate launch` only train; rank 0 keeps the books
+        return _train_unlocked(project, opts, log, score_pool)
+    with round_lock(project.models_dir):
+        return _train_unlocked(project, opts, log, score_pool)
+
+
+def _train_unlocked(
+    project: Project,
+    opts: TrainOptions,
+    log: Log,
+    score_pool: PoolScorer | None,
+) -> TrainResult:
     corpus = load_corpus(project, opts.dev_fraction, opts.seed)
     if corpus.dev_from_train:
         log(f"No dev split: holding out {len(corpus.dev)} training documents for model selection.")

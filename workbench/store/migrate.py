@@ -73,7 +73,8 @@ def migrate(
                 current = mig.version
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     return current
 

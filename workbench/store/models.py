@@ -57,11 +57,16 @@ def active_model_path(conn: sqlite3.Connection) -> str | None:
 
 def fail_round(conn: sqlite3.Connection, round_id: int, error: str) -> None:
     with transaction(conn):
-        conn.execute(
-            "UPDATE rounds SET status = 'failed', error = ?,"
-            " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
-            (error, round_id),
-        )
+        _fail(conn, round_id, error)
+
+
+def _fail(conn: sqlite3.Connection, round_id: int, error: str) -> None:
+    # Only a round still running can fail: a finished one is never rewritten.
+    conn.execute(
+        "UPDATE rounds SET status = 'failed', error = ?,"
+        " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ? AND status = 'running'",
+        (error, round_id),
+    )
 
 
 def finish_round(
@@ -112,13 +117,16 @@ def _alive(pid: int) -> bool:
 
 def mark_stale_rounds(conn: sqlite3.Connection) -> int:
     """Rounds left 'running' by a process that is gone become 'failed'; return how many."""
-    stale = [
-        (r[0], r[1])
-        for r in conn.execute("SELECT id, pid FROM rounds WHERE status = 'running'")
-        if r[1] is None or not _alive(int(r[1]))
-    ]
-    for round_id, pid in stale:
-        fail_round(conn, round_id, f"interrupted: process {pid} ended before the round finished")
+    if conn.execute("SELECT 1 FROM rounds WHERE status = 'running' LIMIT 1").fetchone() is None:
+        return 0  # the common case: no write lock taken
+    with transaction(conn):  # read and update under one lock: a round finishing now is safe
+        stale = [
+            (r[0], r[1])
+            for r in conn.execute("SELECT id, pid FROM rounds WHERE status = 'running'")
+            if r[1] is None or not _alive(int(r[1]))
+        ]
+        for round_id, pid in stale:
+            _fail(conn, round_id, f"interrupted: process {pid} ended before the round finished")
     return len(stale)
 
 
