@@ -71,7 +71,7 @@ class Tagger:
         path: str | Path,
         device: str = "auto",
         max_length: int = 256,
-        batch_tokens: int = 8192,
+        batch_tokens: int = 2048,  # measured: activations stay in cache (BENCHMARKS.md)
         stride: int = 32,
         precision: str = "auto",
     ):
