@@ -55,3 +55,39 @@ def write(path: Path, content: str | bytes) -> Path:
     else:
         path.write_text(content, encoding="utf-8")
     return path
+
+
+def query(db: Path, sql: str) -> list[tuple[object, ...]]:
+    """Rows from a project database, through a separate connection (as another tool would)."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def kill_when_training(db: Path, argv: list[str], timeout: float = 120) -> None:
+    """Start `python -m workbench ARGV`, SIGKILL it once its round reports progress."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "workbench", *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        rows = query(db, "SELECT progress_step FROM rounds WHERE status = 'running'")
+        if rows and int(rows[0][0]) > 0:  # type: ignore[call-overload]
+            break
+        time.sleep(0.2)
+    else:
+        proc.kill()
+        raise AssertionError("the round never reported progress")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)

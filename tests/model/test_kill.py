@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
-import time
-
 from typer.testing import CliRunner
 
+from tests.conftest import kill_when_training, query
 from workbench.cli import app
 from workbench.project import Project
 
 
 def _q(project: Project, sql: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(project.db_path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    return query(project.db_path, sql)
 
 
 def test_sigkill_during_training(tiny_project: Project) -> None:
@@ -30,23 +20,7 @@ def test_sigkill_during_training(tiny_project: Project) -> None:
     before = _q(tiny_project, "SELECT id, path FROM models WHERE is_active = 1")
     assert len(before) == 1
 
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "workbench", *args, "--epochs", "500"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
-    )
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        rows = _q(tiny_project, "SELECT progress_step FROM rounds WHERE status = 'running'")
-        if rows and int(rows[0][0]) > 0:  # type: ignore[call-overload]
-            break
-        time.sleep(0.2)
-    else:
-        proc.kill()
-        raise AssertionError("training never reported progress")
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    kill_when_training(tiny_project.db_path, [*args, "--epochs", "500"])
 
     assert _q(tiny_project, "SELECT id, path FROM models WHERE is_active = 1") == before
     assert _q(tiny_project, "SELECT COUNT(*) FROM models") == [(1,)]

@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.active.strategies import STRATEGIES, score_documents
+from workbench.active.scoring import score_with_model
+from workbench.active.strategies import STRATEGIES
 from workbench.errors import WorkbenchError
-from workbench.model.predict import Tagger
 from workbench.model.train import Log, TrainOptions, TrainResult, train_model
 from workbench.project import Project
 from workbench.store.documents import iter_documents
 from workbench.store.models import active_model_path
 
 MIN_TRAINING_DOCUMENTS = 10
-BALD_SAMPLES = 10
 
 
 @dataclass
@@ -79,11 +78,14 @@ def retrain(project: Project, opts: RetrainOptions, log: Log) -> RetrainResult:
             conn.close()
         if not pool:
             return []
-        tagger = Tagger(model_dir, device=opts.device)
-        bald = opts.strategy == "bald"
-        preds = tagger.predict([s.document for s in pool], mc_samples=BALD_SAMPLES if bald else 0)
-        arrays = [p.samples if bald and p.samples is not None else p.probs for p in preds]
-        scores = score_documents(opts.strategy, arrays, seed=opts.seed, cost_aware=opts.cost_aware)
+        scores = score_with_model(
+            model_dir,
+            [s.document for s in pool],
+            opts.strategy,
+            seed=opts.seed,
+            cost_aware=opts.cost_aware,
+            device=opts.device,
+        )
         scored[:] = [(s.id, sc) for s, sc in zip(pool, scores, strict=True)]
         return scored
 

@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from workbench.active.strategies import STRATEGIES, rank, score_documents
+from workbench.active.scoring import score_with_model
+from workbench.active.strategies import STRATEGIES, rank
 from workbench.core import Document
 from workbench.errors import WorkbenchError
 from workbench.formats import conll
 from workbench.model.base import resolve_base_model
-from workbench.model.predict import Tagger
 from workbench.model.train import Log, TrainOptions, fit
 
 CSV_FIELDS = [
@@ -227,11 +227,14 @@ class Simulation:
             order = rest[:]
             random.Random(seed * 1000 + rnd).shuffle(order)
         else:
-            tagger = Tagger(model_dir, device=o.device)
-            bald = strategy == "bald"
-            preds = tagger.predict([corpus.pool[i] for i in rest], mc_samples=10 if bald else 0)
-            arrays = [p.samples if bald and p.samples is not None else p.probs for p in preds]
-            scores = score_documents(strategy, arrays, seed=seed, cost_aware=o.cost_aware)
+            scores = score_with_model(
+                model_dir,
+                [corpus.pool[i] for i in rest],
+                strategy,
+                seed=seed,
+                cost_aware=o.cost_aware,
+                device=o.device,
+            )
             order = [rest[k] for k in rank(scores)]
         if o.budget == "sentences":
             return order[: o.batch]
