@@ -87,3 +87,22 @@ def test_a_model_without_bio_labels_is_refused(tiny_bert: Path, tmp_path: Path) 
     AutoTokenizer.from_pretrained(str(tiny_bert)).save_pretrained(str(tmp_path / "io"))
     with pytest.raises(ModelError, match="not BIO tags"):
         Tagger(tmp_path / "io", device="cpu")
+
+
+def test_a_word_without_sub_tokens_does_not_split_an_entity() -> None:
+    import numpy as np
+
+    from workbench.model.predict import bridge_unreached
+
+    tags = ["O", "B-Chemical", "I-Chemical", "B-Disease", "I-Disease"]
+    # "5-fluoro <soft hyphen> uracil": the middle word was never reached (argmax O).
+    best = np.array([1, 0, 2, 0])
+    unreached = np.array([False, True, False, False])
+    assert list(bridge_unreached(best, unreached, tags)) == [1, 2, 2, 0]
+    # Between two different entities, or at the edge, it stays O.
+    assert list(bridge_unreached(np.array([1, 0, 4]), np.array([False, True, False]), tags)) == [
+        1,
+        0,
+        4,
+    ]
+    assert list(bridge_unreached(np.array([0, 2]), np.array([True, False]), tags)) == [0, 2]

@@ -50,6 +50,18 @@ def pick_device(device: str) -> str:
     return device
 
 
+def bridge_unreached(best: np.ndarray, unreached: np.ndarray, tags: Sequence[str]) -> np.ndarray:
+    """A word no window reached (the tokenizer gave it no sub-token, e.g. a soft hyphen) is O,
+    unless the words on both sides belong to one entity: then it continues that entity."""
+    out = best.copy()
+    for i in np.flatnonzero(unreached):
+        if 0 < i < len(out) - 1:
+            before, after = tags[out[i - 1]], tags[out[i + 1]]
+            if before != "O" and after == f"I-{before[2:]}":
+                out[i] = tags.index(after)
+    return out
+
+
 def native_bf16(device: str) -> bool:
     """bf16 only where the hardware computes it natively; emulated bf16 is slower than fp32."""
     import torch
@@ -140,10 +152,11 @@ class Tagger:
                 sent_words.append(words[a:b])
                 sent_of.append((d, a, b))
         pieces = word_pieces(self.tokenizer, sent_words)
+        stride = min(self.stride, (self.max_length - 2) // 2)  # windows always move forward
         cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
         windows: list[Window] = []
         for s, p in enumerate(pieces):
-            windows += make_windows(p, s, cls_id, sep_id, self.max_length, self.stride)
+            windows += make_windows(p, s, cls_id, sep_id, self.max_length, stride)
 
         # 2. Run the windows, shortest first, in batches of about `batch_tokens` positions.
         n_tags = len(self.tags)
@@ -214,7 +227,10 @@ class Tagger:
                     progress(j, len(order))
 
         # 3. Word tags -> repaired BIO -> spans with confidence.
-        preds = [self._decode(doc, p) for doc, p in zip(docs, probs, strict=True)]
+        preds = [
+            self._decode(doc, p, margin < 0)
+            for doc, p, margin in zip(docs, probs, best_margin, strict=True)
+        ]
         if samples is not None:
             for pred, smp in zip(preds, samples, strict=True):
                 pred.samples = smp
@@ -231,10 +247,10 @@ class Tagger:
             rate = getattr(cfg, "hidden_dropout_prob", None)
         return 0.1 if rate is None else float(rate)
 
-    def _decode(self, doc: Document, probs: np.ndarray) -> Prediction:
+    def _decode(self, doc: Document, probs: np.ndarray, unreached: np.ndarray) -> Prediction:
         if len(doc.tokens) == 0:
             return Prediction([], probs)
-        best = probs.argmax(axis=1)
+        best = bridge_unreached(probs.argmax(axis=1), unreached, self.tags)
         tags = [self.tags[k] for k in best]
         chosen = probs[np.arange(len(best)), best]
         starts = [t.start for t in doc.tokens]
