@@ -27,6 +27,10 @@ class FormatError(WorkbenchError):
         return where + self.message
 
 
+class EmptyInputError(FormatError):
+    """A file or input with nothing but white space: `tag` skips such files in a directory."""
+
+
 class ProjectError(WorkbenchError):
     """No project, a broken workbench.toml, an unknown label."""
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from workbench.errors import ProjectError
 from workbench.store import open_db
+from workbench.store.models import active_model_path
 
 CONFIG_NAME = "workbench.toml"
 DB_NAME = "workbench.db"
@@ -130,6 +131,19 @@ class Project:
 
     def connect(self) -> sqlite3.Connection:
         return open_db(self.db_path)
+
+    def model_dir(self, stored_path: str) -> Path:
+        """A model path as the database stores it (relative to the root, or absolute)."""
+        path = Path(stored_path)
+        return path if path.is_absolute() else self.root / path
+
+    def active_model_dir(self) -> Path | None:
+        conn = self.connect()
+        try:
+            stored = active_model_path(conn)
+        finally:
+            conn.close()
+        return None if stored is None else self.model_dir(stored)
 
 
 def init_project(root: Path, labels: str, base_model: str = DEFAULT_BASE_MODEL) -> Project:

@@ -7,13 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.project import Label, Project
-from workbench.store.documents import (
-    active_model,
-    count_by_split_status,
-    label_counts,
-)
+from workbench.store.documents import count_by_split_status, label_counts
 from workbench.store.migrate import user_version
-from workbench.store.models import list_rounds, mark_stale_rounds
+from workbench.store.models import active_model, list_rounds, mark_stale_rounds
 from workbench.store.queue import queue
 
 

@@ -11,15 +11,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.core import Document, tokenize
-from workbench.errors import FormatError, WorkbenchError
+from workbench.core import Document
+from workbench.errors import EmptyInputError, FormatError, WorkbenchError
 from workbench.formats import text as text_format
-from workbench.formats.base import lines_of
+from workbench.formats.base import decode_text
 from workbench.model.errors import ModelError
 from workbench.project import Project, find_project
-from workbench.store.documents import active_model
 
 OUTPUT_FORMATS = ("pretty", "jsonl", "conll", "pubtator")
+STDIN = "<stdin>"
 CHUNK = 256
 
 
@@ -35,8 +35,11 @@ def read_inputs(
     out: list[TagInput] = []
     for raw in inputs:
         if raw == "-":
-            data = sys.stdin.buffer.read()
-            out.append(TagInput("<stdin>", _docs_from_bytes(data, "<stdin>", doc_per_file)))
+            text = decode_text(sys.stdin.buffer.read(), STDIN, what="input")
+            docs = text_format.documents_from_text(
+                text, STDIN, doc_per_file=doc_per_file, doc_id=STDIN
+            )
+            out.append(TagInput(STDIN, docs))
             continue
         path = Path(raw)
         if path.is_dir():
@@ -51,33 +54,13 @@ def read_inputs(
             for f in files:
                 try:
                     out.append(TagInput(str(f), text_format.read(f, doc_per_file=doc_per_file)))
-                except FormatError as exc:
-                    if "empty" in exc.message:
-                        warn(f"skipped {f}: the file is empty")
-                        continue
-                    raise
+                except EmptyInputError:
+                    warn(f"skipped {f}: the file is empty")
         elif path.exists():
             out.append(TagInput(str(path), text_format.read(path, doc_per_file=doc_per_file)))
         else:
             raise FormatError("no such file or directory", path)
     return out
-
-
-def _docs_from_bytes(data: bytes, name: str, doc_per_file: bool) -> list[Document]:
-    if b"\x00" in data:
-        raise FormatError("holds a NUL byte: this looks like binary input", name)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise FormatError("not valid UTF-8", name, line) from None
-    if not text.strip():
-        raise FormatError("the input is empty", name)
-    if doc_per_file:
-        return [Document(text, tokenize(text), external_id=name)]
-    return [
-        Document(ln, tokenize(ln), line=i) for i, ln in enumerate(lines_of(text), 1) if ln.strip()
-    ]
 
 
 def resolve_model(model: Path | None, project_dir: Path | None) -> tuple[Path, Project | None]:
@@ -90,15 +73,10 @@ def resolve_model(model: Path | None, project_dir: Path | None) -> tuple[Path, P
         except WorkbenchError:
             return model, None
     project = find_project(project_dir)
-    conn = project.connect()
-    try:
-        row = active_model(conn)
-    finally:
-        conn.close()
-    if row is None:
+    path = project.active_model_dir()
+    if path is None:
         raise ModelError("no model yet: run `workbench train` first, or pass --model PATH")
-    path = Path(row["path"])
-    return (path if path.is_absolute() else project.root / path), project
+    return path, project
 
 
 def iter_chunks(inputs: Sequence[TagInput]) -> Iterator[tuple[TagInput, list[Document]]]:

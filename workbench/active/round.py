@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.active.scoring import score_with_model
-from workbench.active.strategies import STRATEGIES
+from workbench.active.strategies import STRATEGIES, rank
 from workbench.errors import WorkbenchError
 from workbench.model.train import Log, TrainOptions, TrainResult, train_model
 from workbench.project import Project
-from workbench.store.documents import iter_documents
-from workbench.store.models import active_model_path
+from workbench.store.documents import count_by_split_status, iter_documents
 
 MIN_TRAINING_DOCUMENTS = 10
 
@@ -38,11 +37,13 @@ class RetrainResult:
 
 
 def training_documents(project: Project) -> int:
+    """Accepted documents of the train split and the pool: what a round trains on."""
     conn = project.connect()
     try:
-        return sum(1 for _ in iter_documents(conn, splits=["train", "pool"], statuses=["accepted"]))
+        counts = count_by_split_status(conn)
     finally:
         conn.close()
+    return counts.get(("train", "accepted"), 0) + counts.get(("pool", "accepted"), 0)
 
 
 def retrain(project: Project, opts: RetrainOptions, log: Log) -> RetrainResult:
@@ -59,14 +60,10 @@ def retrain(project: Project, opts: RetrainOptions, log: Log) -> RetrainResult:
         )
     base: str | None = None
     if opts.warm_start:
-        conn = project.connect()
-        try:
-            path = active_model_path(conn)
-        finally:
-            conn.close()
-        if path is None:
+        active = project.active_model_dir()
+        if active is None:
             raise WorkbenchError("--warm-start needs an active model; run one round without it")
-        base = str(project.root / path)
+        base = str(active)
 
     scored: list[tuple[int, float]] = []
 
@@ -105,5 +102,5 @@ def retrain(project: Project, opts: RetrainOptions, log: Log) -> RetrainResult:
         log,
         score_pool=score_pool,
     )
-    head = sorted(scored, key=lambda x: (-x[1], x[0]))[: opts.batch]
+    head = [scored[i] for i in rank([score for _, score in scored])[: opts.batch]]
     return RetrainResult(result, len(scored), head)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from workbench.errors import FormatError
+from workbench.errors import EmptyInputError, FormatError
 
 
 def read_text(path: Path) -> str:
@@ -16,10 +16,18 @@ def read_text(path: Path) -> str:
         raise FormatError("is a directory (name the files, or use --format hf)", path) from None
     except OSError as exc:
         raise FormatError(f"cannot read: {exc.strerror}", path) from None
+    return decode_text(data, path)
+
+
+def decode_text(data: bytes, source: str | Path, what: str = "file") -> str:
+    """Strict UTF-8 (a BOM is dropped); binary, undecodable and empty input are located errors.
+
+    ``what`` names the input in the messages: "file", or "input" for standard input.
+    """
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        raise FormatError("holds a NUL byte: this looks like a binary file", path, line)
+        raise FormatError(f"holds a NUL byte: this looks like a binary {what}", source, line)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -28,12 +36,12 @@ def read_text(path: Path) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         raise FormatError(
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "convert the file to UTF-8",
-            path,
+            f"convert the {what} to UTF-8",
+            source,
             line,
         ) from None
     if not text.strip():
-        raise FormatError("the file is empty", path)
+        raise EmptyInputError(f"the {what} is empty", source)
     return text
 
 

@@ -405,7 +405,7 @@ def _train_unlocked(
             t2 = time.perf_counter()
             active_path = active_model_path(conn)
             queue_model = (
-                incoming if promote or active_path is None else (project.root / active_path)
+                incoming if promote or active_path is None else project.model_dir(active_path)
             )
             scores = score_pool(queue_model)
             timings["score_s"] = time.perf_counter() - t2

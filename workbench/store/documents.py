@@ -226,10 +226,3 @@ def label_counts(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
             " JOIN spans s ON s.annotation_id = a.id GROUP BY d.split, s.label"
         )
     }
-
-
-def active_model(conn: sqlite3.Connection) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = conn.execute(
-        "SELECT id, path, base_model, metrics, created_at FROM models WHERE is_active = 1"
-    ).fetchone()
-    return row

@@ -42,17 +42,24 @@ def set_phase(conn: sqlite3.Connection, round_id: int, phase: str) -> None:
         conn.execute("UPDATE rounds SET phase = ? WHERE id = ?", (phase, round_id))
 
 
+def active_model(conn: sqlite3.Connection) -> sqlite3.Row | None:
+    """The active model's row (id, path, base_model, metrics, created_at), if any."""
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT id, path, base_model, metrics, created_at FROM models WHERE is_active = 1"
+    ).fetchone()
+    return row
+
+
 def active_dev_f1(conn: sqlite3.Connection) -> float | None:
-    row = conn.execute("SELECT metrics FROM models WHERE is_active = 1").fetchone()
-    if row is None:
-        return None
-    f1 = json.loads(row[0]).get("f1")
+    row = active_model(conn)
+    f1 = None if row is None else json.loads(row["metrics"]).get("f1")
     return float(f1) if isinstance(f1, int | float) else None
 
 
 def active_model_path(conn: sqlite3.Connection) -> str | None:
-    row = conn.execute("SELECT path FROM models WHERE is_active = 1").fetchone()
-    return None if row is None else str(row[0])
+    """As stored: relative to the project root for models the project trained."""
+    row = active_model(conn)
+    return None if row is None else str(row["path"])
 
 
 def fail_round(conn: sqlite3.Connection, round_id: int, error: str) -> None:

@@ -25,13 +25,3 @@ def queue(conn: sqlite3.Connection, limit: int | None = None) -> list[tuple[int,
         (latest, limit) if limit is not None else (latest,),
     ).fetchall()
     return [(int(r[0]), None if r[1] is None else float(r[1])) for r in rows]
-
-
-def unlabelled_pool_ids(conn: sqlite3.Connection) -> list[int]:
-    return [
-        int(r[0])
-        for r in conn.execute(
-            "SELECT id FROM documents WHERE split = 'pool' AND status IN ('new', 'draft')"
-            " ORDER BY id"
-        )
-    ]
