@@ -47,6 +47,8 @@ def test_simulate_writes_curves_and_resumes(tmp_path: Path, tiny_bert: Path) -> 
         str(tiny_bert),
         "--epochs",
         "2",
+        "--min-steps",
+        "0",
         "--learning-rate",
         "3e-3",
         "--device",

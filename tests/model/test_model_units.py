@@ -106,3 +106,14 @@ def test_a_word_without_sub_tokens_does_not_split_an_entity() -> None:
         4,
     ]
     assert list(bridge_unreached(np.array([0, 2]), np.array([True, False]), tags)) == [0, 2]
+
+
+def test_schedule_gives_small_sets_enough_steps_and_few_dev_passes() -> None:
+    from workbench.model.train import TrainOptions, schedule
+
+    # 100 sentences, batch 16: 7 steps an epoch; 300 steps need 43 epochs, 4 dev passes
+    epochs, every = schedule(100, TrainOptions(epochs=4, min_steps=300, max_evals=4))
+    assert epochs == 43 and every == 76
+    # a large set keeps its epochs and evaluates every epoch
+    assert schedule(5000, TrainOptions(epochs=4, min_steps=300, max_evals=4)) == (4, 0)
+    assert schedule(100, TrainOptions(epochs=4)) == (4, 0)

@@ -51,6 +51,8 @@ class SimulateOptions:
     seeds: list[int] = field(default_factory=lambda: [13])
     base_model: str = "bundled"
     epochs: int = 4
+    min_steps: int = 300  # 100 sentences x 4 epochs would be 28 steps: too few to learn
+    max_evals: int = 4
     learning_rate: float = 1e-4
     batch_size: int = 16
     dev_size: int = 1000  # dev sentences for picking the best epoch (all: 0)
@@ -108,6 +110,8 @@ class Simulation:
             "budget",
             "base_model",
             "epochs",
+            "min_steps",
+            "max_evals",
             "learning_rate",
             "batch_size",
             "dev_size",
@@ -176,6 +180,8 @@ class Simulation:
                 base,
                 TrainOptions(
                     epochs=o.epochs,
+                    min_steps=o.min_steps,
+                    max_evals=o.max_evals,
                     learning_rate=o.learning_rate,
                     batch_size=o.batch_size,
                     device=o.device,
@@ -186,11 +192,8 @@ class Simulation:
                 self.log,
             )
             t0 = time.perf_counter()
-            nxt = labelled
-            if rnd < o.rounds:
-                nxt = labelled + self._query(
-                    model_dir, corpus, strategy, seed, rnd, labelled, mean_len
-                )
+            # the last round queries too, so a later run with more --rounds goes on from it
+            nxt = labelled + self._query(model_dir, corpus, strategy, seed, rnd, labelled, mean_len)
             assert fitted.test is not None
             self._append_row(
                 {

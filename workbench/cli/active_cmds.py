@@ -75,7 +75,10 @@ def simulate(
     budget: str = typer.Option("sentences", help="sentences, or tokens (equal reading cost)."),
     seed: list[int] = typer.Option([13], help="Random seeds (repeatable)."),
     base_model: str = typer.Option("bundled", help="Model name, directory or 'bundled'."),
-    epochs: int = typer.Option(4, min=1, help="Epochs per round."),
+    epochs: int = typer.Option(4, min=1, help="Epochs per round (at least)."),
+    min_steps: int = typer.Option(
+        300, min=0, help="Optimiser steps per round at least (more epochs for small sets)."
+    ),
     learning_rate: float = typer.Option(1e-4, help="Peak learning rate."),
     dev_size: int = typer.Option(1000, min=0, help="Dev sentences for model selection (0: all)."),
     device: str = typer.Option("auto", help="auto, cpu or cuda."),
@@ -100,6 +103,7 @@ def simulate(
             seeds=seed,
             base_model=base_model,
             epochs=epochs,
+            min_steps=min_steps,
             learning_rate=learning_rate,
             dev_size=dev_size,
             device=device,

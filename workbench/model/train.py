@@ -8,6 +8,7 @@ written registered.
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import shutil
@@ -54,6 +55,8 @@ class TrainOptions:
     seed: int = 13
     device: str = "auto"
     max_steps: int = -1  # > 0 caps training (tests)
+    min_steps: int = 0  # small sets train for more epochs so they get at least this many steps
+    max_evals: int = 0  # > 0: at most this many dev evaluations (checkpoints by steps)
     dev_fraction: float = 0.1  # held out from training when the project has no dev split
     kind: str = "train"
     strategy: str | None = None
@@ -203,6 +206,22 @@ class Fitted:
     timings: dict[str, float]
 
 
+def schedule(n_train: int, opts: TrainOptions) -> tuple[int, int]:
+    """(epochs, evaluate every N steps or 0 for every epoch).
+
+    A hundred sentences for four epochs is a few dozen steps, too few to learn anything;
+    active-learning rounds ask for a minimum number of steps instead, and cap the dev passes
+    that so many short epochs would cost."""
+    per_epoch = max(1, math.ceil(n_train / opts.batch_size))
+    epochs = (
+        max(opts.epochs, math.ceil(opts.min_steps / per_epoch)) if opts.min_steps else opts.epochs
+    )
+    total = per_epoch * epochs if opts.max_steps <= 0 else opts.max_steps
+    if opts.max_evals and epochs > opts.max_evals:
+        return epochs, max(1, math.ceil(total / opts.max_evals))
+    return epochs, 0
+
+
 def fit(
     train: Sequence[Document],
     dev: Sequence[Document],
@@ -251,22 +270,26 @@ def fit(
     max_length = min(opts.max_length, int(model.config.max_position_embeddings))
     train_ex = build_examples(train, tokenizer, label2id, max_length)
     dev_ex = build_examples(dev, tokenizer, label2id, max_length)
+    epochs, every = schedule(len(train_ex), opts)
     log(
         f"Training {base_label} on {len(train_ex):,} windows from {len(train):,} "
-        f"documents; dev {len(dev_ex):,} windows; {opts.epochs} epochs on {device}."
+        f"documents; dev {len(dev_ex):,} windows; {epochs} epochs on {device}."
     )
     args = TrainingArguments(
         output_dir=str(work),
-        eval_strategy="epoch",
-        save_strategy="epoch",
-        logging_strategy="epoch",
+        eval_strategy="steps" if every else "epoch",
+        save_strategy="steps" if every else "epoch",
+        logging_strategy="steps" if every else "epoch",
+        eval_steps=every or None,
+        save_steps=every or 500,
+        logging_steps=every or 500,
         load_best_model_at_end=True,
         metric_for_best_model="f1",
         greater_is_better=True,
         save_total_limit=1,
         save_only_model=True,
         learning_rate=opts.learning_rate,
-        num_train_epochs=opts.epochs,
+        num_train_epochs=epochs,
         max_steps=opts.max_steps,
         per_device_train_batch_size=opts.batch_size,
         per_device_eval_batch_size=64,
@@ -294,7 +317,7 @@ def fit(
         def on_evaluate(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
             m = kw.get("metrics", {})
             log(
-                f"epoch {state.epoch:.0f}/{opts.epochs}: dev F1 {m.get('eval_f1', 0):.4f} "
+                f"epoch {state.epoch:.1f}/{epochs}: dev F1 {m.get('eval_f1', 0):.4f} "
                 f"(P {m.get('eval_precision', 0):.4f} R {m.get('eval_recall', 0):.4f})"
             )
 

@@ -1,0 +1,107 @@
+"""Learning curves on BC5CDR: `workbench simulate` with mnlp and random, and the headline.
+
+Runs the same command a user runs (resumable: run it again to continue), then
+prints the F1-per-round table and how many labelled sentences and tokens each
+strategy needed to reach 95% of the full-data F1 of the tagger benchmark.
+
+    python benchmarks/learning_curve.py OUT_DIR [--rounds 10] [--seed 13 ...] [--full-f1 0.8325]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import BC5CDR, header
+
+
+def reach(rows: list[dict[str, str]], strategy: str, target: float) -> dict[str, float] | None:
+    """The first round whose mean F1 over seeds reaches ``target``."""
+    by_round: dict[int, list[dict[str, str]]] = {}
+    for r in rows:
+        if r["strategy"] == strategy:
+            by_round.setdefault(int(r["round"]), []).append(r)
+    for rnd in sorted(by_round):
+        rs = by_round[rnd]
+        f1 = sum(float(r["f1"]) for r in rs) / len(rs)
+        if f1 >= target:
+            return {
+                "round": rnd,
+                "f1": f1,
+                "sentences": sum(float(r["sentences"]) for r in rs) / len(rs),
+                "tokens": sum(float(r["tokens"]) for r in rs) / len(rs),
+            }
+    return None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--seed", type=int, action="append")
+    ap.add_argument("--full-f1", type=float, default=0.8325, help="tagger benchmark's test F1")
+    ap.add_argument("--device", default="auto")
+    a = ap.parse_args()
+    seeds = a.seed or [13]
+    cmd = [
+        sys.executable, "-m", "workbench", "simulate",
+        "--corpus", str(BC5CDR), "--out", str(a.out),
+        "--strategy", "mnlp", "--seed-size", "100", "--batch", "100",
+        "--rounds", str(a.rounds), "--device", a.device,
+    ]  # fmt: skip
+    for s in seeds:
+        cmd += ["--seed", str(s)]
+    subprocess.run(cmd, check=True)
+
+    with (a.out / "curves.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    pool_sents = sum(1 for b in (BC5CDR / "train.tsv").read_text().split("\n\n") if b.strip())
+    pool_tokens = sum(
+        1 for line in (BC5CDR / "train.tsv").read_text().splitlines() if line.strip()
+    )
+    target = 0.95 * a.full_f1
+    print(header("Learning curves: mnlp vs random on BC5CDR, bundled encoder"))
+    print(
+        f"- `workbench {' '.join(cmd[3:])}`\n"
+        f"- pool: BC5CDR train, {pool_sents:,} sentences, {pool_tokens:,} tokens; scored on "
+        f"test each round; target 95% of {a.full_f1} = {target:.4f}\n"
+    )
+    strategies = sorted({r["strategy"] for r in rows})
+    print("| round | " + " | ".join(f"{s} sentences | {s} tokens | {s} F1" for s in strategies))
+    print("|---" * (1 + 3 * len(strategies)) + "|")
+    rounds = sorted({int(r["round"]) for r in rows})
+    for rnd in rounds:
+        cells = []
+        for s in strategies:
+            rs = [r for r in rows if r["strategy"] == s and int(r["round"]) == rnd]
+            if not rs:
+                cells += ["", "", ""]
+                continue
+            n = len(rs)
+            cells += [
+                f"{sum(int(r['sentences']) for r in rs) / n:,.0f}",
+                f"{sum(int(r['tokens']) for r in rs) / n:,.0f}",
+                f"{sum(float(r['f1']) for r in rs) / n:.4f}",
+            ]
+        print(f"| {rnd} | " + " | ".join(cells) + " |")
+    print()
+    for s in strategies:
+        hit = reach(rows, s, target)
+        if hit is None:
+            best = max(float(r["f1"]) for r in rows if r["strategy"] == s)
+            print(f"- {s}: did not reach {target:.4f} (best F1 {best:.4f})")
+        else:
+            print(
+                f"- {s}: reached {hit['f1']:.4f} at round {hit['round']:.0f} with "
+                f"{hit['sentences']:,.0f} sentences ({hit['sentences'] / pool_sents:.1%}) and "
+                f"{hit['tokens']:,.0f} tokens ({hit['tokens'] / pool_tokens:.1%})"
+            )
+
+
+if __name__ == "__main__":
+    main()
