@@ -61,9 +61,7 @@ def main() -> None:
     with (a.out / "curves.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     pool_sents = sum(1 for b in (BC5CDR / "train.tsv").read_text().split("\n\n") if b.strip())
-    pool_tokens = sum(
-        1 for line in (BC5CDR / "train.tsv").read_text().splitlines() if line.strip()
-    )
+    pool_tokens = sum(1 for line in (BC5CDR / "train.tsv").read_text().splitlines() if line.strip())
     target = 0.95 * a.full_f1
     print(header("Learning curves: mnlp vs random on BC5CDR, bundled encoder"))
     print(
