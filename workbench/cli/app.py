@@ -58,4 +58,10 @@ def project_option(ctx: typer.Context) -> Path | None:
 
 
 # Command modules register themselves on `app`.
-from workbench.cli import active_cmds, data_cmds, model_cmds, project_cmds  # noqa: E402, F401
+from workbench.cli import (  # noqa: E402, F401
+    active_cmds,
+    annotate_cmd,
+    data_cmds,
+    model_cmds,
+    project_cmds,
+)

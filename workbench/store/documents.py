@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from workbench.core import Document, Span, Token
 
@@ -89,6 +90,7 @@ def append_revision(
     kind: str,
     origin: str = "user",
     status: str | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> int:
     """Save a document's entities as a new revision (and move its status); one transaction."""
     from workbench.store.db import transaction
@@ -102,8 +104,15 @@ def append_revision(
         if row is None or row[0] is None:
             raise KeyError(f"no document {document_id}")
         cur = conn.execute(
-            "INSERT INTO annotations (document_id, revision, kind, origin) VALUES (?, ?, ?, ?)",
-            (document_id, int(row[1]) + 1, kind, origin),
+            "INSERT INTO annotations (document_id, revision, kind, origin, meta)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                document_id,
+                int(row[1]) + 1,
+                kind,
+                origin,
+                json.dumps(meta or {}, ensure_ascii=False),
+            ),
         )
         ann_id = int(cur.lastrowid or 0)
         doc = Document(row[0], [], list(spans))
@@ -226,3 +235,44 @@ def label_counts(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
             " JOIN spans s ON s.annotation_id = a.id GROUP BY d.split, s.label"
         )
     }
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A document as the annotate screen opens it: its latest revision and what that was."""
+
+    stored: StoredDocument
+    kind: str  # gold, import, draft, accepted, skipped
+    origin: str
+    meta: dict[str, Any]
+
+
+def load_revision(conn: sqlite3.Connection, document_id: int) -> Revision:
+    r = conn.execute(
+        "SELECT d.id, d.external_id, d.text, d.tokens, d.split, d.status, d.format, d.meta,"
+        " a.id AS annotation_id, a.kind, a.origin, a.meta AS ann_meta FROM documents d"
+        " JOIN annotations a ON a.document_id = d.id WHERE d.id = ?"
+        " ORDER BY a.revision DESC LIMIT 1",
+        (document_id,),
+    ).fetchone()
+    if r is None:
+        raise KeyError(f"no document {document_id}")
+    doc = Document(
+        text=r["text"],
+        tokens=[Token(a, b) for a, b in json.loads(r["tokens"])],
+        spans=_spans_for([r["annotation_id"]], conn).get(r["annotation_id"], []),
+        external_id=r["external_id"],
+        meta=json.loads(r["meta"]),
+        presplit=r["format"] in PRESPLIT_FORMATS,
+    )
+    stored = StoredDocument(r["id"], r["split"], r["status"], r["format"], doc)
+    return Revision(stored, r["kind"], r["origin"], json.loads(r["ann_meta"]))
+
+
+def accept_times(conn: sqlite3.Connection) -> list[float]:
+    """When each user acceptance was saved (seconds since the epoch), oldest first."""
+    rows = conn.execute(
+        "SELECT (julianday(created_at) - 2440587.5) * 86400.0"
+        " FROM annotations WHERE kind = 'accepted' AND origin = 'user' ORDER BY id"
+    ).fetchall()
+    return [float(r[0]) for r in rows]

@@ -1,0 +1,59 @@
+"""Pre-annotations for the annotate screen: the active model, or a lexicon before one exists."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from workbench.core import Document, Span
+from workbench.core.lexicon import Lexicon, build_lexicon
+from workbench.project import Project
+from workbench.store.documents import iter_documents
+from workbench.store.models import active_model
+
+
+class Suggester:
+    """Loaded once (slow: call it off the screen's thread), then one call per document."""
+
+    def __init__(self, project: Project, device: str = "auto"):
+        self.project = project
+        self.device = device
+        self.origin = "lexicon"
+        self.model_id: int | None = None
+        self.lexicon = Lexicon()
+        self._tagger: object | None = None
+
+    def load(self) -> None:
+        conn = self.project.connect()
+        try:
+            row = active_model(conn)
+            # only what the user (or an import) accepted for training: never dev or test gold
+            self.lexicon = build_lexicon(
+                s.document
+                for s in iter_documents(conn, splits=["train", "pool"], statuses=["accepted"])
+            )
+        finally:
+            conn.close()
+        if row is None:
+            self._tagger, self.model_id, self.origin = None, None, "lexicon"
+            return
+        import torch
+
+        from workbench.model.predict import Tagger
+
+        tagger = Tagger(self.project.model_dir(str(row["path"])), device=self.device)
+        if tagger.device == "cpu":  # leave a core to the screen
+            torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
+        self._tagger, self.model_id, self.origin = tagger, int(row["id"]), f"model:{row['id']}"
+
+    def learn(self, doc: Document) -> None:
+        """An accepted document's entities join the lexicon at once."""
+        self.lexicon.add(doc)
+
+    def suggest(self, docs: Sequence[Document]) -> list[list[Span]]:
+        if self._tagger is None:
+            return [self.lexicon.spans(d) for d in docs]
+        from workbench.model.predict import Tagger
+
+        assert isinstance(self._tagger, Tagger)
+        return [p.spans for p in self._tagger.predict(docs)]

@@ -1,0 +1,1 @@
+"""The Textual annotate screen. Only the CLI imports it; the core never does."""

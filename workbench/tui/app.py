@@ -1,0 +1,35 @@
+"""`workbench annotate`: the Textual app around the annotate screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from workbench.project import Project
+from workbench.tui.screens.annotate import AnnotateScreen
+
+
+class WorkbenchApp(App[None]):
+    CSS_PATH = Path(__file__).with_name("workbench.tcss")
+    TITLE = "workbench"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, project: Project, retrain_command: list[str] | None = None):
+        super().__init__()
+        self.project = project
+        self.retrain_command = retrain_command
+
+    def on_mount(self) -> None:
+        self.push_screen(AnnotateScreen(self.project, self.retrain_command))
+
+    @property
+    def annotate(self) -> AnnotateScreen:
+        screen = self.screen_stack[1] if len(self.screen_stack) > 1 else self.screen
+        assert isinstance(screen, AnnotateScreen)
+        return screen
+
+    def on_unmount(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, AnnotateScreen):
+                screen.close()

@@ -1,0 +1,185 @@
+"""The open document's entities while the user edits them, in token indices.
+
+Plain Python, no Textual: the annotate screen maps keys to these methods and
+saves what `spans()` and `revision_meta()` return. Every entity remembers how it
+got there ("suggested" by the model or the lexicon and untouched, "kept" from a
+saved revision, "changed" or "added" by the user), so the revision saved records
+what the user kept, changed, added and removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from workbench.core import Document, Span
+from workbench.store.documents import Revision
+
+
+@dataclass(frozen=True)
+class Entity:
+    first: int  # token indices, inclusive
+    last: int
+    label: str
+    edit: str  # suggested, kept, changed, added
+    score: float | None = None
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def covers(self, i: int) -> bool:
+        return self.first <= i <= self.last
+
+    def overlaps(self, a: int, b: int) -> bool:
+        return self.first <= b and a <= self.last
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    entities: tuple[Entity, ...]
+    removed: tuple[tuple[int, int, str], ...]
+    status: str
+    suggested_by: str | None
+
+
+def _token_range(doc: Document, span: Span) -> tuple[int, int] | None:
+    inside = [i for i, t in enumerate(doc.tokens) if t.end > span.start and t.start < span.end]
+    return (inside[0], inside[-1]) if inside else None
+
+
+class Draft:
+    def __init__(self, doc_id: int, doc: Document, status: str, suggested_by: str | None = None):
+        self.doc_id = doc_id
+        self.doc = doc
+        self.status = status
+        self.suggested_by = suggested_by
+        self.entities: list[Entity] = []
+        self.removed: list[tuple[int, int, str]] = []
+        self.cursor = 0
+        self.anchor = 0
+        self.touched = False  # the user edited it in this session
+
+    @classmethod
+    def from_revision(cls, rev: Revision) -> Draft:
+        s = rev.stored
+        draft = cls(s.id, s.document, s.status, rev.meta.get("suggested_by"))
+        for span in s.document.spans:
+            rng = _token_range(s.document, span)
+            if rng is not None:
+                edit = str(span.meta.get("edit", "kept"))
+                draft.entities.append(Entity(*rng, span.label, edit, span.score, dict(span.meta)))
+        draft.removed = [(int(a), int(b), str(c)) for a, b, c in rev.meta.get("removed", [])]
+        draft.entities.sort(key=lambda e: e.first)
+        return draft
+
+    # -- what the screen asks ------------------------------------------------
+
+    @property
+    def pristine(self) -> bool:
+        """Nothing saved for it and nothing edited: model suggestions may fill it."""
+        return not self.touched and not self.entities and self.status == "new"
+
+    def entity_at(self, i: int) -> Entity | None:
+        return next((e for e in self.entities if e.covers(i)), None)
+
+    def selection(self) -> tuple[int, int]:
+        return min(self.cursor, self.anchor), max(self.cursor, self.anchor)
+
+    def is_suggestion(self, e: Entity) -> bool:
+        """Shown as a suggestion until the document is accepted."""
+        if self.status == "accepted":
+            return False
+        return e.edit == "suggested" or (e.edit == "kept" and self.suggested_by is not None)
+
+    # -- cursor and selection ------------------------------------------------
+
+    def move_to(self, i: int, *, extend: bool = False) -> None:
+        if not self.doc.tokens:
+            return
+        self.cursor = max(0, min(len(self.doc.tokens) - 1, i))
+        if not extend:
+            self.anchor = self.cursor
+
+    # -- edits: each returns whether anything changed -----------------------
+
+    def suggest(self, spans: list[Span], origin: str) -> bool:
+        if not self.pristine or not spans:
+            return False
+        for span in spans:
+            rng = _token_range(self.doc, span)
+            if rng is not None and not any(e.overlaps(*rng) for e in self.entities):
+                self.entities.append(Entity(*rng, span.label, "suggested", span.score))
+        self.entities.sort(key=lambda e: e.first)
+        self.suggested_by = origin
+        return bool(self.entities)
+
+    def label(self, label: str) -> bool:
+        a, b = self.selection()
+        here = self.entity_at(self.cursor)
+        if a == b and here is not None:
+            if here.label == label:
+                return False
+            self._replace(here, replace(here, label=label, edit=self._edited(here)))
+        else:
+            hit = [e for e in self.entities if e.overlaps(a, b)]
+            if len(hit) == 1 and (hit[0].first, hit[0].last, hit[0].label) == (a, b, label):
+                return False
+            was_suggested = any(e.edit in ("suggested", "kept") for e in hit)
+            self.entities = [e for e in self.entities if not e.overlaps(a, b)]
+            self.entities.append(Entity(a, b, label, "changed" if was_suggested else "added"))
+            self.entities.sort(key=lambda e: e.first)
+        self.anchor = self.cursor
+        self.touched = True
+        return True
+
+    def delete(self) -> bool:
+        here = self.entity_at(self.cursor)
+        if here is None:
+            return False
+        self.entities.remove(here)
+        if here.edit in ("suggested", "kept"):
+            self.removed.append((here.first, here.last, here.label))
+        self.touched = True
+        return True
+
+    def _edited(self, e: Entity) -> str:
+        return "added" if e.edit == "added" else "changed"
+
+    def _replace(self, old: Entity, new: Entity) -> None:
+        self.entities[self.entities.index(old)] = new
+
+    # -- undo and saving -----------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(tuple(self.entities), tuple(self.removed), self.status, self.suggested_by)
+
+    def restore(self, snap: Snapshot) -> None:
+        self.entities = list(snap.entities)
+        self.removed = list(snap.removed)
+        self.status = snap.status
+        self.suggested_by = snap.suggested_by
+        self.touched = True
+
+    def _char_span(self, first: int, last: int, label: str, **kw: Any) -> Span:
+        return Span(self.doc.tokens[first].start, self.doc.tokens[last].end, label, **kw)
+
+    def spans(self) -> list[Span]:
+        out = []
+        for e in self.entities:
+            edit = "kept" if e.edit == "suggested" else e.edit
+            out.append(
+                self._char_span(
+                    e.first, e.last, e.label, score=e.score, meta={**e.meta, "edit": edit}
+                )
+            )
+        return out
+
+    def revision_meta(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {}
+        if self.suggested_by:
+            meta["suggested_by"] = self.suggested_by
+        if self.removed:
+            meta["removed"] = [list(r) for r in self.removed]
+            meta["removed_spans"] = [
+                {"start": s.start, "end": s.end, "label": s.label}
+                for s in (self._char_span(*r) for r in self.removed)
+            ]
+        return meta

@@ -1,0 +1,104 @@
+"""Suggestions computed on a thread ahead of the user: the open document first, then the next.
+
+Moving on never waits on the model: by the time the user accepts, the next few
+documents' suggestions are already in the cache.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from workbench.core import Span
+from workbench.project import Project
+from workbench.store.documents import load_revision
+from workbench.suggest import Suggester
+
+Ready = Callable[[int, list[Span], str], None]
+
+
+class Prefetcher:
+    def __init__(
+        self,
+        project: Project,
+        suggester: Suggester,
+        on_ready: Ready,
+        on_error: Callable[[Exception], None],
+    ):
+        self.project = project
+        self.suggester = suggester
+        self._on_ready = on_ready
+        self._on_error = on_error
+        self.cache: dict[int, tuple[list[Span], str]] = {}
+        self._wanted: list[int] = []
+        self._reload = True
+        self._stop = False
+        self._cond = threading.Condition()
+        self.loaded = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="prefetch", daemon=True)
+        self._thread.start()
+
+    def want(self, ids: list[int]) -> None:
+        """Documents to have suggestions for, most urgent first (replaces the last wish)."""
+        with self._cond:
+            self._wanted = list(ids)
+            self._cond.notify()
+
+    def reload_model(self) -> None:
+        """A new model is active: load it and forget what the old one suggested."""
+        with self._cond:
+            self._reload = True
+            self.cache.clear()
+            self._cond.notify()
+
+    def forget(self) -> None:
+        """The lexicon learnt new entities: suggest again for documents not yet shown."""
+        with self._cond:
+            self.cache.clear()
+            self._cond.notify()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+
+    def _next(self) -> int | None:
+        with self._cond:
+            while not self._stop:
+                if self._reload:
+                    return -1
+                todo = [i for i in self._wanted if i not in self.cache]
+                if todo:
+                    return todo[0]
+                self._cond.wait()
+            return None
+
+    def _run(self) -> None:
+        conn = None
+        while True:
+            job = self._next()
+            if job is None:
+                break
+            try:
+                if job == -1:
+                    with self._cond:
+                        self._reload = False
+                    self.loaded.clear()
+                    self.suggester.load()
+                    self.loaded.set()
+                    continue
+                if conn is None:
+                    conn = self.project.connect()
+                doc = load_revision(conn, job).stored.document
+                (spans,) = self.suggester.suggest([doc])
+                origin = self.suggester.origin
+                with self._cond:
+                    self.cache[job] = (spans, origin)
+                self._on_ready(job, spans, origin)
+            except Exception as exc:  # shown on the screen; the document stays usable
+                with self._cond:
+                    self.cache.setdefault(job, ([], "none"))
+                self.loaded.set()
+                self._on_error(exc)
+        if conn is not None:
+            conn.close()

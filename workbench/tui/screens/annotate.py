@@ -1,0 +1,403 @@
+"""The annotate screen: correct the suggested entities of one document after another.
+
+Keys (DESIGN.md, a contract) map onto `Session` and `Draft` methods; each edit
+is handed to the revision writer at once. The model runs on the prefetch
+thread, the dashboard is read by a thread worker and a retrain round is a
+subprocess: nothing slow runs on this thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from workbench.core import Document, Span
+from workbench.dashboard import DashboardData, load_dashboard
+from workbench.project import Project
+from workbench.suggest import Suggester
+from workbench.tui.draft import Draft
+from workbench.tui.prefetch import Prefetcher
+from workbench.tui.screens.error import ErrorScreen
+from workbench.tui.screens.help import HelpScreen
+from workbench.tui.session import Session
+from workbench.tui.widgets.dashboard import Dashboard
+from workbench.tui.widgets.document_view import DocumentView
+from workbench.tui.widgets.entity_panel import EntityPanel
+from workbench.tui.widgets.status_line import StatusLine
+from workbench.tui.writer import RevisionWriter, Save
+
+POLL_S = 1.0
+
+
+class AnnotateScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left,h", "move(-1)", "token", show=False),
+        Binding("right,l", "move(1)", "token", show=False),
+        Binding("up,k", "line(-1)", "line", show=False),
+        Binding("down,j", "line(1)", "line", show=False),
+        Binding("shift+left,H", "extend(-1)", "select", show=False),
+        Binding("shift+right,L", "extend(1)", "select", show=False),
+        *[Binding(str(n), f"label({n})", "label", show=False) for n in range(1, 10)],
+        Binding("x,delete", "delete", "del"),
+        Binding("enter,a", "accept", "accept"),
+        Binding("s", "skip", "skip"),
+        Binding("n", "next_doc", "next"),
+        Binding("p", "prev_doc", "prev"),
+        Binding("u,ctrl+z", "undo", "undo"),
+        Binding("ctrl+y", "redo", "redo", show=False),
+        Binding("d", "dashboard", "dash"),
+        Binding("R", "retrain", "retrain"),
+        Binding("question_mark", "help", "help"),
+        Binding("q", "quit_app", "quit"),
+    ]
+
+    @dataclass
+    class Suggested(Message):
+        document_id: int
+        spans: list[Span]
+        origin: str
+
+    @dataclass
+    class DashboardLoaded(Message):
+        data: DashboardData
+
+    @dataclass
+    class SaveFailed(Message):
+        error: str
+
+    @dataclass
+    class RetrainEnded(Message):
+        returncode: int
+        last_line: str
+
+    def __init__(self, project: Project, retrain_command: list[str] | None = None):
+        super().__init__()
+        self.project = project
+        self.retrain_command = retrain_command or [
+            sys.executable,
+            "-m",
+            "workbench",
+            "--project",
+            str(project.root),
+            "retrain",
+        ]
+        self.colours = {lab.name: lab.colour for lab in project.config.labels}
+        self.label_keys = [lab.name for lab in project.config.labels][:9]
+        self.conn = project.connect()
+        self.session = Session(project, self.conn)
+        self.writer = RevisionWriter(project.db_path, self._save_failed)
+        self.suggester = Suggester(project, device=project.config.device)
+        self.prefetcher = Prefetcher(project, self.suggester, self._suggested, self._suggest_failed)
+        self.dashboard_data: DashboardData | None = None
+        self.retrain_running = False
+        self._model_id: int | None = None
+        self._polling = False
+        self._opened_at = time.perf_counter()
+
+    # -- layout ----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        with Vertical(id="body"):
+            with Horizontal(id="main"):
+                with VerticalScroll(id="doc-scroll", can_focus=False):
+                    yield Static(id="notice")
+                    yield DocumentView(id="doc")
+                yield EntityPanel(id="entities")
+            yield Dashboard(id="dashboard")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#dashboard", Dashboard).display = False
+        self.show_document()
+        self.load_dashboard()
+        self.set_interval(POLL_S, self.load_dashboard)
+
+    # -- the open document -------------------------------------------------------
+
+    @property
+    def draft(self) -> Draft | None:
+        return None if self.session.empty else self.session.draft()
+
+    def show_document(self) -> None:
+        s = self.session
+        notice = self.query_one("#notice", Static)
+        view = self.query_one("#doc", DocumentView)
+        draft = self.draft
+        if draft is not None and draft.pristine:
+            cached = self.prefetcher.cache.get(draft.doc_id)
+            if cached is not None:
+                draft.suggest(*cached)
+        if s.empty:
+            notice.update(
+                "No documents to annotate in this project.\n\n"
+                "Import some into the pool, for example:\n"
+                "  workbench import abstracts.txt --split pool\n\nq quits."
+            )
+        elif s.finished:
+            notice.update(
+                f"Done: all {len(s.order)} documents of the queue are accepted or skipped.\n"
+                "R starts a retrain round; n and p go back to any of them; q quits."
+            )
+        else:
+            notice.update("")
+        notice.display = s.empty or s.finished
+        view.show(None if s.empty else draft, self.colours)
+        self.refresh_panel()
+        self.refresh_status()
+        if not s.empty:
+            self.prefetcher.want(s.upcoming())
+        self.call_after_refresh(self.scroll_to_cursor)
+
+    def refresh_panel(self) -> None:
+        draft = self.draft
+        note = ""
+        if draft is not None:
+            if draft.pristine and draft.doc_id not in self.prefetcher.cache:
+                note = "suggesting…"
+            elif draft.suggested_by:
+                note = f"from {draft.suggested_by}"
+            note = f"{draft.status}  {note}".strip()
+        self.query_one("#entities", EntityPanel).show(draft, self.colours, note)
+
+    def refresh_status(self) -> None:
+        s = self.session
+        data = self.dashboard_data
+        model = "no model yet (lexicon suggestions)"
+        if data is not None and data.active_id is not None and data.active_metrics:
+            model = f"model {data.active_id} dev F1 {data.active_metrics.get('f1', 0):.3f}"
+        position = "empty queue"
+        if not s.empty:
+            position = f"doc {s.pos + 1}/{len(s.order)} · {s.remaining()} left"
+        running = data.running if data is not None else None
+        note = ""
+        if running is not None:
+            note = f"round {running.id} {running.phase} {running.step}/{running.total}"
+        elif self.retrain_running:
+            note = "retrain starting…"
+        self.query_one("#status", StatusLine).show(
+            self.project.root.name, model, position, s.eta_seconds() if not s.empty else None, note
+        )
+
+    def repaint(self) -> None:
+        """After an edit or a cursor move: the document and the panel, nothing else."""
+        self.query_one("#doc", DocumentView).refresh()
+        self.refresh_panel()
+        self.scroll_to_cursor()
+
+    def scroll_to_cursor(self) -> None:
+        region = self.query_one("#doc", DocumentView).cursor_region()
+        if region is not None:
+            self.query_one("#doc-scroll", VerticalScroll).scroll_to_region(
+                region, animate=False, immediate=True
+            )
+
+    # -- keys: cursor and selection -------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        if (d := self.draft) is not None:
+            d.move_to(d.cursor + delta)
+            self.repaint()
+
+    def action_extend(self, delta: int) -> None:
+        if (d := self.draft) is not None:
+            d.move_to(d.cursor + delta, extend=True)
+            self.repaint()
+
+    def action_line(self, delta: int) -> None:
+        d = self.draft
+        target = self.query_one("#doc", DocumentView).token_on_line(delta)
+        if d is not None and target is not None:
+            d.move_to(target)
+            self.repaint()
+
+    # -- keys: edits -------------------------------------------------------------
+
+    def _edit(self, save: Save | None) -> None:
+        if save is not None:
+            self.writer.save(save)
+        self.repaint()
+
+    def action_label(self, n: int) -> None:
+        d = self.draft
+        if d is None:
+            return
+        if n > len(self.label_keys):
+            self.notify(f"no label {n}: this project has {len(self.label_keys)}", timeout=2)
+            return
+        label = self.label_keys[n - 1]
+        self._edit(self.session.edit(d, lambda: d.label(label)))
+
+    def action_delete(self) -> None:
+        if (d := self.draft) is not None:
+            self._edit(self.session.edit(d, d.delete))
+
+    def action_accept(self) -> None:
+        d = self.draft
+        if d is None:
+            return
+        self.writer.save(self.session.set_status(d, "accepted"))
+        self.suggester.learn(Document(d.doc.text, d.doc.tokens, d.spans()))
+        if self.suggester.origin == "lexicon":
+            self.prefetcher.forget()
+        self.session.go_next_todo()
+        self.show_document()
+
+    def action_skip(self) -> None:
+        d = self.draft
+        if d is None:
+            return
+        self.writer.save(self.session.set_status(d, "skipped"))
+        self.session.go_next_todo()
+        self.show_document()
+
+    def action_next_doc(self) -> None:
+        if self.session.go(1):
+            self.show_document()
+
+    def action_prev_doc(self) -> None:
+        if self.session.go(-1):
+            self.show_document()
+
+    def action_undo(self) -> None:
+        save = self.session.undo()
+        if save is None:
+            self.notify("nothing to undo", timeout=1.5)
+            return
+        self.writer.save(save)
+        self.show_document()
+
+    def action_redo(self) -> None:
+        save = self.session.redo()
+        if save is None:
+            self.notify("nothing to redo", timeout=1.5)
+            return
+        self.writer.save(save)
+        self.show_document()
+
+    # -- keys: panes and the app -------------------------------------------------
+
+    def action_dashboard(self) -> None:
+        dash = self.query_one("#dashboard", Dashboard)
+        dash.display = not dash.display
+        if dash.display and self.dashboard_data is not None:
+            dash.show(self.dashboard_data)
+
+    def action_help(self) -> None:
+        labels = [(str(i + 1), name) for i, name in enumerate(self.label_keys)]
+        self.app.push_screen(HelpScreen(labels))
+
+    def action_quit_app(self) -> None:
+        self.close()
+        self.app.exit()
+
+    def close(self) -> None:
+        """Everything handed to the writer is committed before the app ends."""
+        self.writer.flush()
+        self.prefetcher.stop()
+
+    # -- suggestions (from the prefetch thread) ----------------------------------
+
+    def _suggested(self, document_id: int, spans: list[Span], origin: str) -> None:
+        self.post_message(self.Suggested(document_id, spans, origin))
+
+    def _suggest_failed(self, exc: Exception) -> None:
+        self.post_message(self.SaveFailed(f"suggestions failed: {exc}"))
+
+    def on_annotate_screen_suggested(self, msg: Suggested) -> None:
+        draft = self.session.drafts.get(msg.document_id)
+        changed = draft is not None and draft.suggest(msg.spans, msg.origin)
+        if draft is not None and draft is self.draft:
+            if changed:
+                self.query_one("#doc", DocumentView).refresh()
+            self.refresh_panel()
+
+    # -- saving errors ----------------------------------------------------------
+
+    def _save_failed(self, save: Save, exc: Exception) -> None:
+        self.post_message(self.SaveFailed(f"could not save document {save.document_id}: {exc}"))
+
+    def on_annotate_screen_save_failed(self, msg: SaveFailed) -> None:
+        self.app.push_screen(ErrorScreen(msg.error))
+
+    # -- the dashboard and retrain rounds ----------------------------------------
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load_dashboard(self) -> None:
+        self.post_message(self.DashboardLoaded(load_dashboard(self.project)))
+
+    def on_annotate_screen_dashboard_loaded(self, msg: DashboardLoaded) -> None:
+        old = self.dashboard_data
+        self.dashboard_data = msg.data
+        if old is not None and msg.data.active_id != old.active_id:
+            # a round promoted a new model: suggest with it and follow its queue order
+            self.prefetcher.reload_model()
+            self.session.reorder()
+            self.show_document()
+            self.notify(f"model {msg.data.active_id} is now active", timeout=4)
+        elif old is not None and _finished_rounds(old) != _finished_rounds(msg.data):
+            self.session.reorder()
+            self.show_document()
+        dash = self.query_one("#dashboard", Dashboard)
+        if dash.display and (old is None or old != msg.data):
+            dash.show(msg.data)
+        self.refresh_status()
+
+    def action_retrain(self) -> None:
+        running = self.dashboard_data.running if self.dashboard_data else None
+        if self.retrain_running or running is not None:
+            self.notify("a round is already running", timeout=3)
+            return
+        self.retrain_running = True
+        dash = self.query_one("#dashboard", Dashboard)
+        dash.display = True
+        if self.dashboard_data is not None:
+            dash.show(self.dashboard_data)
+        self.writer.flush()  # the round trains on everything accepted so far
+        self.run_retrain()
+        self.refresh_status()
+
+    @work(exclusive=True, group="retrain")
+    async def run_retrain(self) -> None:
+        log_path = self.project.root / "retrain.log"
+        with log_path.open("ab") as log:
+            proc = await asyncio.create_subprocess_exec(
+                *self.retrain_command,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+            )
+            code = await proc.wait()
+        self.post_message(self.RetrainEnded(code, _last_line(log_path)))
+
+    def on_annotate_screen_retrain_ended(self, msg: RetrainEnded) -> None:
+        self.retrain_running = False
+        self.load_dashboard()
+        if msg.returncode != 0:
+            self.app.push_screen(ErrorScreen(f"retrain failed: {msg.last_line}"))
+        else:
+            self.notify("retrain round finished", timeout=4)
+
+
+def _finished_rounds(data: DashboardData) -> int:
+    return sum(1 for r in data.rounds if r.status == "done")
+
+
+def _last_line(path: Path) -> str:
+    try:
+        lines = [ln for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
+    except OSError:
+        return "(no log)"
+    return lines[-1].strip() if lines else "(no output)"

@@ -1,0 +1,155 @@
+"""One annotate session: the queue, the open drafts, and undo/redo across documents.
+
+No Textual here: the screen calls these methods and hands the `Save`s they
+return to the revision writer.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from workbench.project import Project
+from workbench.store.documents import accept_times, load_revision
+from workbench.store.queue import queue
+from workbench.tui.draft import Draft, Snapshot
+from workbench.tui.writer import Save
+
+MAX_GAP_S = 15 * 60  # a longer pause between two acceptances is a break, not work
+
+
+@dataclass(frozen=True)
+class Change:
+    document_id: int
+    before: Snapshot
+    after: Snapshot
+
+
+class Session:
+    def __init__(self, project: Project, conn: sqlite3.Connection):
+        self.project = project
+        self.conn = conn
+        self.order: list[int] = [doc_id for doc_id, _ in queue(conn)]
+        self.pos = 0
+        self.drafts: dict[int, Draft] = {}
+        self.undo_stack: list[Change] = []
+        self.redo_stack: list[Change] = []
+        self.opened_at = time.time()
+
+    # -- the queue -----------------------------------------------------------
+
+    @property
+    def empty(self) -> bool:
+        return not self.order
+
+    def draft(self, pos: int | None = None) -> Draft:
+        doc_id = self.order[self.pos if pos is None else pos]
+        if doc_id not in self.drafts:
+            self.drafts[doc_id] = Draft.from_revision(load_revision(self.conn, doc_id))
+        return self.drafts[doc_id]
+
+    def done(self, doc_id: int) -> bool:
+        d = self.drafts.get(doc_id)
+        return d is not None and d.status in ("accepted", "skipped")
+
+    def remaining(self) -> int:
+        return sum(1 for i in self.order if not self.done(i))
+
+    @property
+    def finished(self) -> bool:
+        return not self.empty and self.remaining() == 0
+
+    def upcoming(self, n: int = 3) -> list[int]:
+        """The open document, then the next ones still to do: what to prefetch."""
+        if self.empty:
+            return []
+        rest = [i for i in self.order[self.pos + 1 :] if not self.done(i)]
+        return [self.order[self.pos], *rest[:n]]
+
+    def go(self, delta: int) -> bool:
+        new = max(0, min(len(self.order) - 1, self.pos + delta))
+        moved = new != self.pos
+        self.pos = new
+        return moved
+
+    def go_next_todo(self) -> bool:
+        """After accept or skip: the next document still to do, wrapping round."""
+        n = len(self.order)
+        for k in range(1, n + 1):
+            p = (self.pos + k) % n
+            if not self.done(self.order[p]):
+                self.pos = p
+                return True
+        return False
+
+    def reorder(self) -> None:
+        """A round re-scored the pool: follow its order, keeping the open document first."""
+        current = self.order[self.pos] if self.order else None
+        fresh = [doc_id for doc_id, _ in queue(self.conn)]
+        seen = [i for i in self.order if self.done(i)]
+        self.order = (
+            [i for i in [current] if i is not None]
+            + [i for i in fresh if i != current]
+            + [i for i in seen if i != current]
+        )
+        self.pos = 0
+
+    # -- edits, with undo ----------------------------------------------------
+
+    def edit(self, draft: Draft, action: Callable[[], bool]) -> Save | None:
+        before = draft.snapshot()
+        if not action():
+            return None
+        if draft.status == "new":
+            draft.status = "draft"
+        # a correction of an accepted (or skipped) document keeps its status
+        kind = draft.status if draft.status in ("accepted", "skipped") else "draft"
+        return self._record(draft, before, kind=kind)
+
+    def set_status(self, draft: Draft, status: str) -> Save:
+        before = draft.snapshot()
+        draft.status = status
+        draft.touched = True
+        return self._record(draft, before, kind=status)
+
+    def _record(self, draft: Draft, before: Snapshot, kind: str) -> Save:
+        self.undo_stack.append(Change(draft.doc_id, before, draft.snapshot()))
+        self.redo_stack.clear()
+        return self._save(draft, kind)
+
+    def _save(self, draft: Draft, kind: str) -> Save:
+        return Save(draft.doc_id, draft.spans(), kind, draft.status, draft.revision_meta())
+
+    def undo(self) -> Save | None:
+        return self._step(self.undo_stack, self.redo_stack, lambda c: c.before)
+
+    def redo(self) -> Save | None:
+        return self._step(self.redo_stack, self.undo_stack, lambda c: c.after)
+
+    def _step(
+        self, src: list[Change], dst: list[Change], pick: Callable[[Change], Snapshot]
+    ) -> Save | None:
+        if not src:
+            return None
+        change = src.pop()
+        dst.append(change)
+        draft = self.drafts[change.document_id]
+        draft.restore(pick(change))
+        if change.document_id in self.order:
+            self.pos = self.order.index(change.document_id)  # show what changed
+        kind = draft.status if draft.status in ("accepted", "skipped") else "draft"
+        return self._save(draft, kind)
+
+    # -- the header's figures ------------------------------------------------
+
+    def eta_seconds(self) -> float | None:
+        """Median seconds per accepted document times what is left in the queue."""
+        times = accept_times(self.conn)
+        gaps = [b - a for a, b in itertools.pairwise(times) if 0 < b - a <= MAX_GAP_S]
+        if not gaps:
+            return None
+        return statistics.median(gaps) * self.remaining()
