@@ -88,3 +88,16 @@ def drive(
             await body(pilot)
 
     asyncio.run(main())
+
+
+def shown(widget: object) -> str:
+    """The text a Static shows, whether it holds a string, a Text or a rich Table."""
+    from io import StringIO
+
+    from rich.console import Console
+    from textual.widgets import Static
+
+    assert isinstance(widget, Static)
+    out = StringIO()
+    Console(file=out, width=200, color_system=None).print(widget.content)
+    return out.getvalue()

@@ -6,7 +6,7 @@ import json
 
 from textual.pilot import Pilot
 
-from tests.tui.conftest import drive, latest, pool_ids, settle
+from tests.tui.conftest import drive, latest, pool_ids, settle, shown
 from workbench.project import Project
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.widgets.dashboard import Dashboard
@@ -126,7 +126,7 @@ def test_accept_skip_and_the_queue(tui_project: Project) -> None:
         await settle(pilot)
         assert latest(tui_project, third)[0] == "accepted"
         assert screen.session.finished
-        assert "Done" in str(screen.query_one("#notice").render())
+        assert "Done" in shown(screen.query_one("#notice"))
 
     drive(tui_project, body)
 
@@ -224,7 +224,7 @@ def test_dashboard_help_and_labels_out_of_range(tui_project: Project) -> None:
 def test_an_empty_project_says_what_to_do(project: Project) -> None:
     async def body(pilot: Pilot[None]) -> None:
         screen = await settle(pilot)
-        assert "No documents to annotate" in str(screen.query_one("#notice").render())
+        assert "No documents to annotate" in shown(screen.query_one("#notice"))
         await pilot.press("1", "enter", "s", "n", "u", "x")  # nothing to do, nothing breaks
 
     drive(project, body)
