@@ -29,21 +29,25 @@ TRAIN = "Aspirin\tB-Chemical\nhelps\tO\n.\tO\n"
 def tui_project(tmp_path: Path) -> Project:
     project = init_project(tmp_path / "proj", "Chemical,Disease")
     import_files(project, [write(tmp_path / "train.tsv", TRAIN)], fmt="conll", split="train")
-    import_files(project, [write(tmp_path / "pool.txt", "\n".join(POOL) + "\n")], fmt="text", split="pool")
+    import_files(
+        project, [write(tmp_path / "pool.txt", "\n".join(POOL) + "\n")], fmt="text", split="pool"
+    )
     return project
 
 
 def latest(project: Project, doc_id: int) -> tuple[str, str, list[tuple[str, str, str]], str]:
-    """(document status, revision kind, [(text, label, edit)], revision meta) of the newest revision."""
+    """(document status, revision kind, [(text, label, edit)], revision meta), newest revision."""
     conn = sqlite3.connect(project.db_path)
     try:
         status = conn.execute("SELECT status FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
         ann_id, kind, meta = conn.execute(
-            "SELECT id, kind, meta FROM annotations WHERE document_id = ? ORDER BY revision DESC LIMIT 1",
+            "SELECT id, kind, meta FROM annotations WHERE document_id = ?"
+            " ORDER BY revision DESC LIMIT 1",
             (doc_id,),
         ).fetchone()
         spans = conn.execute(
-            "SELECT text, label, json_extract(meta, '$.edit') FROM spans WHERE annotation_id = ? ORDER BY position",
+            "SELECT text, label, json_extract(meta, '$.edit') FROM spans"
+            " WHERE annotation_id = ? ORDER BY position",
             (ann_id,),
         ).fetchall()
     finally:
@@ -54,7 +58,9 @@ def latest(project: Project, doc_id: int) -> tuple[str, str, list[tuple[str, str
 def pool_ids(project: Project) -> list[int]:
     conn = sqlite3.connect(project.db_path)
     try:
-        return [r[0] for r in conn.execute("SELECT id FROM documents WHERE split = 'pool' ORDER BY id")]
+        return [
+            r[0] for r in conn.execute("SELECT id FROM documents WHERE split = 'pool' ORDER BY id")
+        ]
     finally:
         conn.close()
 

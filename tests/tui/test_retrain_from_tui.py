@@ -64,12 +64,16 @@ def test_retrain_runs_while_the_screen_answers_keys(tui_project: Project, tmp_pa
         assert ("causes", "Disease", "added") in latest(tui_project, first)[2]
         dash = screen.query_one("#dashboard", Dashboard)
         assert dash.display  # R opens the dashboard to follow the round
-        await _wait(pilot, lambda: "Round 1: training" in shown(dash.query_one("#round-progress-label")))
+        await _wait(
+            pilot, lambda: "Round 1: training" in shown(dash.query_one("#round-progress-label"))
+        )
         await _wait(
             pilot,
-            lambda: screen.dashboard_data
-            and screen.dashboard_data.rounds
-            and screen.dashboard_data.rounds[-1].status == "done",
+            lambda: (
+                screen.dashboard_data
+                and screen.dashboard_data.rounds
+                and screen.dashboard_data.rounds[-1].status == "done"
+            ),
         )
         await pilot.pause()
         assert "0.432" in shown(dash.query_one("#rounds"))

@@ -31,6 +31,7 @@ class Prefetcher:
         self._on_error = on_error
         self.cache: dict[int, tuple[list[Span], str]] = {}
         self._wanted: list[int] = []
+        self._stale: set[int] = set()
         self._reload = True
         self._stop = False
         self._cond = threading.Condition()
@@ -49,12 +50,13 @@ class Prefetcher:
         with self._cond:
             self._reload = True
             self.cache.clear()
+            self._stale.clear()
             self._cond.notify()
 
     def forget(self) -> None:
-        """The lexicon learnt new entities: suggest again for documents not yet shown."""
+        """The lexicon learnt new entities: suggest again, serving the old ones meanwhile."""
         with self._cond:
-            self.cache.clear()
+            self._stale = set(self.cache)
             self._cond.notify()
 
     def stop(self) -> None:
@@ -67,7 +69,7 @@ class Prefetcher:
             while not self._stop:
                 if self._reload:
                     return -1
-                todo = [i for i in self._wanted if i not in self.cache]
+                todo = [i for i in self._wanted if i not in self.cache or i in self._stale]
                 if todo:
                     return todo[0]
                 self._cond.wait()
@@ -94,10 +96,12 @@ class Prefetcher:
                 origin = self.suggester.origin
                 with self._cond:
                     self.cache[job] = (spans, origin)
+                    self._stale.discard(job)
                 self._on_ready(job, spans, origin)
             except Exception as exc:  # shown on the screen; the document stays usable
                 with self._cond:
                     self.cache.setdefault(job, ([], "none"))
+                    self._stale.discard(job)
                 self.loaded.set()
                 self._on_error(exc)
         if conn is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -272,20 +273,23 @@ class AnnotateScreen(Screen[None]):
             self.show_document()
 
     def action_undo(self) -> None:
-        save = self.session.undo()
-        if save is None:
-            self.notify("nothing to undo", timeout=1.5)
-            return
-        self.writer.save(save)
-        self.show_document()
+        self._step(self.session.undo, "nothing to undo")
 
     def action_redo(self) -> None:
-        save = self.session.redo()
+        self._step(self.session.redo, "nothing to redo")
+
+    def _step(self, step: Callable[[], Save | None], nothing: str) -> None:
+        shown = self.draft
+        save = step()
         if save is None:
-            self.notify("nothing to redo", timeout=1.5)
+            self.notify(nothing, timeout=1.5)
             return
         self.writer.save(save)
-        self.show_document()
+        if shown is not None and shown.doc_id == save.document_id:
+            self.repaint()  # the same document: no new layout
+            self.refresh_status()
+        else:
+            self.show_document()  # undo across documents shows the one that changed
 
     # -- keys: panes and the app -------------------------------------------------
 

@@ -12,7 +12,24 @@ MAX_TEXT = 18
 
 
 class EntityPanel(Static):
+    _shown: object = None
+
     def show(self, draft: Draft | None, colours: dict[str, str], note: str = "") -> None:
+        """Rebuilt only when what it lists changed: most keys only move the cursor."""
+        key = None
+        if draft is not None:
+            here = draft.entity_at(draft.cursor)
+            key = (
+                draft.doc_id,
+                tuple(draft.entities),
+                here,
+                draft.status,
+                draft.suggested_by,
+                note,
+            )
+        if key is not None and key == self._shown:
+            return
+        self._shown = key
         if draft is None:
             self.update(note)
             return
@@ -40,4 +57,4 @@ class EntityPanel(Static):
         legend = Text("? = suggestion", style="dim")
         from rich.console import Group
 
-        self.update(Group(title, table, legend))
+        self.update(Group(title, table, legend), layout=False)  # its size is fixed by CSS

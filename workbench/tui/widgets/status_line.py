@@ -16,6 +16,8 @@ def format_eta(seconds: float | None) -> str:
 
 
 class StatusLine(Static):
+    _shown = ""
+
     def show(
         self,
         project: str,
@@ -36,4 +38,6 @@ class StatusLine(Static):
         if round_note:
             line.append(" │ ", style="dim")
             line.append(round_note, style="bold yellow")
-        self.update(line)
+        if line.plain != self._shown:  # polled every second: repaint only on a change
+            self._shown = line.plain
+            self.update(line)

@@ -1,0 +1,178 @@
+"""Annotate-screen latency: key press to repainted screen, and opening the next document.
+
+A project with BC5CDR train as accepted gold (the lexicon) and, as the pool, the
+PubTator test abstracts of about 300 words with about 20 entities (title and
+abstract as raw text). With `--model DIR` that model is registered as the
+active one and suggests instead of the lexicon. The app runs headless under
+Textual's Pilot; a paint is the compositor's update encoded as terminal output,
+so each figure runs from the key event to the end of the last frame it caused.
+
+    python benchmarks/tui_latency.py [--model DIR] [--presses 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _common import BC5CDR, header
+
+from workbench.formats import pubtator
+from workbench.importer import import_files
+from workbench.project import Project, init_project
+from workbench.store.models import finish_round, start_round
+from workbench.tui.app import WorkbenchApp
+
+KEYS = ["l", "l", "h", "j", "k", "L", "L", "2", "u", "right", "shift+right", "1", "x", "ctrl+z"]
+
+
+def pick_abstracts(n: int) -> list[tuple[str, int]]:
+    docs = pubtator.read(BC5CDR / "CDR_TestSet.PubTator.txt")
+    chosen = [
+        (d.text.replace("\n", " "), len(d.spans))
+        for d in docs
+        if 270 <= len(d.text.split()) <= 330 and 16 <= len(d.spans) <= 24
+    ]
+    random.Random(13).shuffle(chosen)
+    return chosen[:n]
+
+
+def build(root: Path, model: Path | None, n_docs: int) -> tuple[Project, float, float]:
+    project = init_project(root, "Chemical,Disease", base_model="bundled")
+    import_files(project, [BC5CDR / "train.tsv"], fmt="conll", split="train")
+    picked = pick_abstracts(n_docs)
+    pool = root / "pool.txt"
+    pool.write_text("\n".join(t for t, _ in picked) + "\n", encoding="utf-8")
+    import_files(project, [pool], fmt="text", split="pool")
+    if model is not None:
+        conn = project.connect()
+        rid = start_round(conn, "train", None, {})
+        finish_round(
+            conn,
+            rid,
+            metrics={"f1": 0.0},
+            timings={},
+            model_path=str(model.resolve()),
+            base_model="given",
+            activate=True,
+        )
+        conn.close()
+    words = statistics.mean(len(t.split()) for t, _ in picked)
+    ents = statistics.mean(e for _, e in picked)
+    return project, words, ents
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
+
+
+async def measure(project: Project, presses: int) -> dict[str, list[float]]:
+    app = WorkbenchApp(project)
+    out: dict[str, list[float]] = {"key": [], "next": [], "accept": [], "suggest_wait": []}
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.annotate
+        paints: list[float] = []
+        original = app._display
+
+        def display(screen_: object, renderable: object) -> None:
+            # headless Textual composes the frame but skips encoding it for the terminal:
+            # encode it here, so a paint costs what it costs in a real terminal
+            original(screen_, renderable)  # type: ignore[arg-type]
+            if renderable is not None:
+                render = getattr(renderable, "render_segments", None)
+                if render is not None:
+                    render(app.console)
+                paints.append(time.perf_counter())
+
+        app._display = display  # type: ignore[method-assign]
+
+        async def ready() -> None:
+            """Wait until the open and the next three documents have their suggestions."""
+            t0 = time.perf_counter()
+            while any(i not in screen.prefetcher.cache for i in screen.session.upcoming()):
+                await asyncio.sleep(0.01)
+            out["suggest_wait"].append(time.perf_counter() - t0)
+            await pilot.pause()
+
+        async def timed(key: str, bucket: str) -> None:
+            paints.clear()
+            t0 = time.perf_counter()
+            await pilot.press(key)
+            await pilot.pause()
+            deadline = time.perf_counter() + 0.3  # repaints are batched into frames
+            while not paints and time.perf_counter() < deadline:
+                await asyncio.sleep(0.001)
+            await asyncio.sleep(0.02)  # a second frame of the same key counts too
+            if paints:  # a key with nothing to do (up on the first line) paints nothing
+                out[bucket].append(paints[-1] - t0)
+                out.setdefault(f"by:{key}", []).append(paints[-1] - t0)
+            else:
+                assert bucket == "key", f"{key}: the next document was not painted"
+
+        await ready()
+        rng = random.Random(13)
+        for k in range(presses):
+            await timed(KEYS[k % len(KEYS)] if k % 7 else rng.choice(KEYS), "key")
+        for _ in range(min(8, len(screen.session.order) - 2)):
+            await ready()
+            await timed("n", "next")
+        for _ in range(min(8, screen.session.remaining() - 1)):
+            await ready()
+            await timed("enter", "accept")
+        screen.writer.flush()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", type=Path)
+    ap.add_argument("--presses", type=int, default=300)
+    ap.add_argument("--docs", type=int, default=20)
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        project, words, ents = build(Path(tmp) / "proj", a.model, a.docs)
+        res = asyncio.run(measure(project, a.presses))
+    print(header("Annotate screen latency (headless Pilot, 120x40)"))
+    source = f"model {a.model}" if a.model else "lexicon of BC5CDR train"
+    print(
+        f"- pool: {a.docs} PubTator test abstracts, mean {words:.0f} words and {ents:.1f} gold "
+        f"entities; suggestions from the {source}\n"
+    )
+    print("| action | n | median ms | p95 ms | max ms | target |\n|---|---|---|---|---|---|")
+    targets = {"key": "p95 <= 50", "next": "<= 100", "accept": "<= 100"}
+    names = {
+        "key": "key press to repaint (move, select, label, delete, undo)",
+        "next": "`n`: open the next document, suggestions shown",
+        "accept": "`enter`: save, open the next, suggestions shown",
+    }
+    for bucket in ("key", "next", "accept"):
+        xs = [x * 1000 for x in res[bucket]]
+        print(
+            f"| {names[bucket]} | {len(xs)} | {statistics.median(xs):.1f} | {pct(xs, 0.95):.1f} |"
+            f" {max(xs):.1f} | {targets[bucket]} |"
+        )
+    slow = sorted(
+        ((pct(v, 0.95) * 1000, k[3:]) for k, v in res.items() if k.startswith("by:")),
+        reverse=True,
+    )
+    print("\np95 by key: " + ", ".join(f"`{k}` {ms:.0f} ms" for ms, k in slow))
+    waits = res["suggest_wait"]
+    print(
+        f"\nPrefetch: the first document's suggestions (model load included) were ready after "
+        f"{waits[0]:.2f} s; afterwards the next three were already cached "
+        f"{sum(w < 0.005 for w in waits[1:])}/{len(waits) - 1} times."
+    )
+
+
+if __name__ == "__main__":
+    main()

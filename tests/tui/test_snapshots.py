@@ -1,0 +1,82 @@
+"""Snapshots of the annotate screen and the dashboard at 120x40 and 80x24.
+
+Update them after a deliberate change of the screen: pytest tests/tui --snapshot-update
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.tui.conftest import settle
+from workbench.project import Project
+from workbench.tui.app import WorkbenchApp
+
+SIZES = [(120, 40), (80, 24)]
+
+
+def _with_rounds(project: Project) -> Project:
+    """Two finished rounds with fixed times, so the dashboard has something to draw."""
+    conn = sqlite3.connect(project.db_path)
+    with conn:
+        for rid, sents, f1 in ((1, 100, 0.61), (2, 200, 0.69)):
+            per = {
+                "Chemical": {"precision": f1 + 0.05, "recall": f1, "f1": f1 + 0.03, "support": 50},
+                "Disease": {"precision": f1 - 0.05, "recall": f1, "f1": f1 - 0.04, "support": 40},
+            }
+            dev = {
+                "precision": f1,
+                "recall": f1,
+                "f1": f1,
+                "accuracy": 0.93,
+                "per_label": per,
+                "errors": {
+                    "type_confusions": {"Chemical -> Disease": 3},
+                    "boundary": 7,
+                    "spurious": 12,
+                    "missed": 9,
+                    "examples": {"missed": ["... the [nephrotoxicity|Disease] of ..."]},
+                },
+            }
+            metrics = {"precision": f1, "recall": f1, "f1": f1, "accuracy": 0.93, "dev": dev}
+            conn.execute(
+                "INSERT INTO rounds (id, kind, strategy, status, phase, train_sentences, metrics,"
+                " promoted, started_at, finished_at) VALUES (?, 'retrain', 'mnlp', 'done', 'done',"
+                " ?, ?, 1, ?, ?)",
+                (
+                    rid,
+                    sents,
+                    json.dumps(metrics),
+                    f"2026-11-2{rid}T10:00:00Z",
+                    "2026-11-22T10:05:00Z",
+                ),
+            )
+    conn.close()
+    return project
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_annotate_screen(snap_compare: object, tui_project: Project, size: tuple[int, int]) -> None:
+    async def before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("l", "l", "L", "2", "right")
+        await settle(pilot)
+
+    assert snap_compare(WorkbenchApp(tui_project), terminal_size=size, run_before=before)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_dashboard(snap_compare: object, tui_project: Project, size: tuple[int, int]) -> None:
+    project = _with_rounds(tui_project)
+
+    async def before(pilot: Pilot[None]) -> None:
+        screen = await settle(pilot)
+        while screen.dashboard_data is None or not screen.dashboard_data.rounds:
+            await pilot.pause(0.05)
+        await pilot.press("d")
+        await pilot.pause()
+
+    assert snap_compare(WorkbenchApp(project), terminal_size=size, run_before=before)  # type: ignore[operator]
