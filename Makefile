@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO := demo
 
-.PHONY: demo test setup lint clean
+.PHONY: demo demo-project tagger-demo test setup lint clean
 
 # torch is installed first, pinned: an unpinned torch pulls gigabytes of CUDA packages.
 $(VENV)/.installed: pyproject.toml
@@ -16,15 +16,22 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
-# A sample project from sample_data/ (BC5CDR train and dev as gold, raw abstracts as the pool),
-# a short fine-tune of the bundled encoder (a few minutes on 2 CPU cores; the full recipe is
-# in BENCHMARKS.md), then the raw abstracts tagged with it.
-demo: setup
+# A sample project from sample_data/: BC5CDR train as accepted gold sentences (their entities
+# are the suggestions until a model exists), BC5CDR devel as dev, 20 raw abstracts as the pool.
+demo-project: setup
 	rm -rf $(DEMO)
 	$(BIN)/workbench init $(DEMO) --labels Chemical,Disease --base-model bundled
 	$(BIN)/workbench --project $(DEMO) import sample_data/bc5cdr/train.tsv --split train
 	$(BIN)/workbench --project $(DEMO) import sample_data/bc5cdr/devel.tsv --split dev
 	$(BIN)/workbench --project $(DEMO) import sample_data/abstracts.txt --split pool
+
+# The annotate screen on the sample project: correct the suggestions, R trains a model.
+demo: demo-project
+	$(BIN)/workbench --project $(DEMO) annotate
+
+# The tagger without the screen: a short fine-tune of the bundled encoder (a few minutes on
+# 2 CPU cores; the full recipe is in BENCHMARKS.md), then the raw abstracts tagged with it.
+tagger-demo: demo-project
 	$(BIN)/workbench --project $(DEMO) train --epochs 1 --max-steps 300
 	$(BIN)/workbench --project $(DEMO) tag sample_data/abstracts.txt
 	$(BIN)/workbench --project $(DEMO) status
