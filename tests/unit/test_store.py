@@ -53,6 +53,8 @@ def test_old_schema_is_migrated_with_its_data(tmp_path: Path) -> None:
     (stored,) = list(iter_documents(conn))
     assert stored.document.spans == [Span(0, 7, "Chemical")]
     assert "rounds" in sqlite_utils.Database(conn).table_names()
+    # 0004: revisions from before it read as having no suggestion record
+    assert conn.execute("SELECT meta FROM annotations").fetchone()[0] == "{}"
 
 
 def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
