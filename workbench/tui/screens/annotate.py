@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,9 +102,6 @@ class AnnotateScreen(Screen[None]):
         self.prefetcher = Prefetcher(project, self.suggester, self._suggested, self._suggest_failed)
         self.dashboard_data: DashboardData | None = None
         self.retrain_running = False
-        self._model_id: int | None = None
-        self._polling = False
-        self._opened_at = time.perf_counter()
 
     # -- layout ----------------------------------------------------------------
 
