@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from workbench.core import Document, Span
 from workbench.core.lexicon import Lexicon, build_lexicon
 from workbench.project import Project
 from workbench.store.documents import iter_documents
 from workbench.store.models import active_model
+
+if TYPE_CHECKING:
+    from workbench.model.predict import Tagger
 
 
 class Suggester:
@@ -21,7 +25,7 @@ class Suggester:
         self.origin = "lexicon"
         self.model_id: int | None = None
         self.lexicon = Lexicon()
-        self._tagger: object | None = None
+        self._tagger: Tagger | None = None
 
     def load(self) -> None:
         conn = self.project.connect()
@@ -53,7 +57,4 @@ class Suggester:
     def suggest(self, docs: Sequence[Document]) -> list[list[Span]]:
         if self._tagger is None:
             return [self.lexicon.spans(d) for d in docs]
-        from workbench.model.predict import Tagger
-
-        assert isinstance(self._tagger, Tagger)
         return [p.spans for p in self._tagger.predict(docs)]

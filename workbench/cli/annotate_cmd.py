@@ -11,13 +11,10 @@ from workbench.project import find_project
 @app.command()
 def annotate(ctx: typer.Context) -> None:
     """Correct the model's suggestions document by document (keys: press ? inside)."""
-    from workbench.store.models import mark_stale_rounds
     from workbench.tui.app import WorkbenchApp
 
     project = find_project(project_option(ctx))
-    conn = project.connect()  # a newer or broken database fails here, before the screen opens
-    try:
-        mark_stale_rounds(conn)
-    finally:
-        conn.close()
+    # a newer or broken database fails here, in one line, before the screen opens; rounds
+    # left running by a dead process are marked failed by the dashboard's first read
+    project.connect().close()
     WorkbenchApp(project).run()

@@ -213,9 +213,7 @@ def schedule(n_train: int, opts: TrainOptions) -> tuple[int, int]:
     active-learning rounds ask for a minimum number of steps instead, and cap the dev passes
     that so many short epochs would cost."""
     per_epoch = max(1, math.ceil(n_train / opts.batch_size))
-    epochs = (
-        max(opts.epochs, math.ceil(opts.min_steps / per_epoch)) if opts.min_steps else opts.epochs
-    )
+    epochs = max(opts.epochs, math.ceil(opts.min_steps / per_epoch))
     total = per_epoch * epochs if opts.max_steps <= 0 else opts.max_steps
     if opts.max_evals and epochs > opts.max_evals:
         return epochs, max(1, math.ceil(total / opts.max_evals))

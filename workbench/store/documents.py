@@ -166,15 +166,20 @@ def iter_documents(
     ).fetchall()
     spans_by_ann = _spans_for([r["annotation_id"] for r in rows if r["annotation_id"]], conn)
     for r in rows:
-        doc = Document(
-            text=r["text"],
-            tokens=[Token(a, b) for a, b in json.loads(r["tokens"])],
-            spans=spans_by_ann.get(r["annotation_id"], []),
-            external_id=r["external_id"],
-            meta=json.loads(r["meta"]),
-            presplit=r["format"] in PRESPLIT_FORMATS,
-        )
-        yield StoredDocument(r["id"], r["split"], r["status"], r["format"], doc)
+        yield _stored(r, spans_by_ann.get(r["annotation_id"], []))
+
+
+def _stored(r: sqlite3.Row, spans: list[Span]) -> StoredDocument:
+    """A documents row (id, external_id, text, tokens, split, status, format, meta)."""
+    doc = Document(
+        text=r["text"],
+        tokens=[Token(a, b) for a, b in json.loads(r["tokens"])],
+        spans=spans,
+        external_id=r["external_id"],
+        meta=json.loads(r["meta"]),
+        presplit=r["format"] in PRESPLIT_FORMATS,
+    )
+    return StoredDocument(r["id"], r["split"], r["status"], r["format"], doc)
 
 
 def _spans_for(annotation_ids: list[int], conn: sqlite3.Connection) -> dict[int, list[Span]]:
@@ -257,15 +262,7 @@ def load_revision(conn: sqlite3.Connection, document_id: int) -> Revision:
     ).fetchone()
     if r is None:
         raise KeyError(f"no document {document_id}")
-    doc = Document(
-        text=r["text"],
-        tokens=[Token(a, b) for a, b in json.loads(r["tokens"])],
-        spans=_spans_for([r["annotation_id"]], conn).get(r["annotation_id"], []),
-        external_id=r["external_id"],
-        meta=json.loads(r["meta"]),
-        presplit=r["format"] in PRESPLIT_FORMATS,
-    )
-    stored = StoredDocument(r["id"], r["split"], r["status"], r["format"], doc)
+    stored = _stored(r, _spans_for([r["annotation_id"]], conn).get(r["annotation_id"], []))
     return Revision(stored, r["kind"], r["origin"], json.loads(r["ann_meta"]))
 
 

@@ -35,7 +35,6 @@ class Prefetcher:
         self._reload = True
         self._stop = False
         self._cond = threading.Condition()
-        self.loaded = threading.Event()
         self._thread = threading.Thread(target=self._run, name="prefetch", daemon=True)
         self._thread.start()
 
@@ -85,9 +84,7 @@ class Prefetcher:
                 if job == -1:
                     with self._cond:
                         self._reload = False
-                    self.loaded.clear()
                     self.suggester.load()
-                    self.loaded.set()
                     continue
                 if conn is None:
                     conn = self.project.connect()
@@ -102,7 +99,6 @@ class Prefetcher:
                 with self._cond:
                     self.cache.setdefault(job, ([], "none"))
                     self._stale.discard(job)
-                self.loaded.set()
                 self._on_error(exc)
         if conn is not None:
             conn.close()

@@ -38,7 +38,8 @@ class Session:
         self.drafts: dict[int, Draft] = {}
         self.undo_stack: list[Change] = []
         self.redo_stack: list[Change] = []
-        self.opened_at = time.time()
+        # read once: this session's acceptances are added as they happen, not re-read
+        self.accept_times = accept_times(conn)
 
     # -- the queue -----------------------------------------------------------
 
@@ -114,6 +115,8 @@ class Session:
         before = draft.snapshot()
         draft.status = status
         draft.touched = True
+        if status == "accepted":
+            self.accept_times.append(time.time())
         return self._record(draft, before, kind=status)
 
     def _record(self, draft: Draft, before: Snapshot, kind: str) -> Save:
@@ -148,8 +151,8 @@ class Session:
 
     def eta_seconds(self) -> float | None:
         """Median seconds per accepted document times what is left in the queue."""
-        times = accept_times(self.conn)
-        gaps = [b - a for a, b in itertools.pairwise(times) if 0 < b - a <= MAX_GAP_S]
+        pairs = itertools.pairwise(self.accept_times)
+        gaps = [b - a for a, b in pairs if 0 < b - a <= MAX_GAP_S]
         if not gaps:
             return None
         return statistics.median(gaps) * self.remaining()
