@@ -54,7 +54,7 @@ class AnnotateScreen(Screen[None]):
         Binding("enter,a", "accept", "accept"),
         Binding("s", "skip", "skip"),
         Binding("n", "next_doc", "next"),
-        Binding("p", "prev_doc", "prev"),
+        Binding("p", "prev_doc", "prev", show=False),  # 80 columns: `?` lists it
         Binding("u,ctrl+z", "undo", "undo"),
         Binding("ctrl+y", "redo", "redo", show=False),
         Binding("d", "dashboard", "dash"),
@@ -172,7 +172,7 @@ class AnnotateScreen(Screen[None]):
     def refresh_status(self) -> None:
         s = self.session
         data = self.dashboard_data
-        model = "no model yet (lexicon suggestions)"
+        model = "no model yet: lexicon"
         if data is not None and data.active_id is not None and data.active_metrics:
             model = f"model {data.active_id} dev F1 {data.active_metrics.get('f1', 0):.3f}"
         position = "empty queue"
