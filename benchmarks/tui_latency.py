@@ -7,7 +7,7 @@ active one and suggests instead of the lexicon. The app runs headless under
 Textual's Pilot; a paint is the compositor's update encoded as terminal output,
 so each figure runs from the key event to the end of the last frame it caused.
 
-    python benchmarks/tui_latency.py [--model DIR] [--presses 300]
+    python benchmarks/tui_latency.py [--model DIR] [--presses 300] [--docs 23] [--opens 10]
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def pick_abstracts(n: int) -> list[tuple[str, int]]:
     chosen = [
         (d.text.replace("\n", " "), len(d.spans))
         for d in docs
-        if 270 <= len(d.text.split()) <= 330 and 16 <= len(d.spans) <= 24
+        if 270 <= len(d.text.split()) <= 360 and 15 <= len(d.spans) <= 25
     ]
     random.Random(13).shuffle(chosen)
     return chosen[:n]
@@ -76,7 +76,7 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
 
 
-async def measure(project: Project, presses: int) -> dict[str, list[float]]:
+async def measure(project: Project, presses: int, opens: int) -> dict[str, list[float]]:
     app = WorkbenchApp(project)
     out: dict[str, list[float]] = {"key": [], "next": [], "accept": [], "suggest_wait": []}
     async with app.run_test(size=(120, 40)) as pilot:
@@ -123,10 +123,10 @@ async def measure(project: Project, presses: int) -> dict[str, list[float]]:
         rng = random.Random(13)
         for k in range(presses):
             await timed(KEYS[k % len(KEYS)] if k % 7 else rng.choice(KEYS), "key")
-        for _ in range(min(8, len(screen.session.order) - 2)):
+        for _ in range(min(opens, len(screen.session.order) - 2)):
             await ready()
             await timed("n", "next")
-        for _ in range(min(8, screen.session.remaining() - 1)):
+        for _ in range(min(opens, screen.session.remaining() - 1)):
             await ready()
             await timed("enter", "accept")
         screen.writer.flush()
@@ -137,11 +137,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", type=Path)
     ap.add_argument("--presses", type=int, default=300)
-    ap.add_argument("--docs", type=int, default=20)
+    ap.add_argument("--docs", type=int, default=23)
+    ap.add_argument(
+        "--opens", type=int, default=10, help="documents opened with n, then with enter"
+    )
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         project, words, ents = build(Path(tmp) / "proj", a.model, a.docs)
-        res = asyncio.run(measure(project, a.presses))
+        res = asyncio.run(measure(project, a.presses, a.opens))
     print(header("Annotate screen latency (headless Pilot, 120x40)"))
     source = f"model {a.model}" if a.model else "lexicon of BC5CDR train"
     print(

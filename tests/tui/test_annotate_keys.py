@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from textual.pilot import Pilot
 
-from tests.tui.conftest import drive, latest, pool_ids, settle, shown
-from workbench.project import Project
+from tests.conftest import write
+from tests.tui.conftest import TRAIN, drive, latest, pool_ids, settle, shown
+from workbench.importer import import_files
+from workbench.project import Project, init_project
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.widgets.dashboard import Dashboard
+from workbench.tui.widgets.document_view import DocumentView
+from workbench.tui.widgets.entity_panel import HEADER_ROWS, EntityPanel
 
 
 def test_lexicon_suggests_before_any_model(tui_project: Project) -> None:
@@ -227,3 +232,33 @@ def test_an_empty_project_says_what_to_do(project: Project) -> None:
         await pilot.press("1", "enter", "s", "n", "u", "x")  # nothing to do, nothing breaks
 
     drive(project, body)
+
+
+def test_long_document_scrolls_to_the_cursor_and_its_entity(tmp_path: Path) -> None:
+    """80x24: the cursor's line and the cursor's entity stay in view in both panes."""
+    project = init_project(tmp_path / "proj", "Chemical,Disease")
+    import_files(project, [write(tmp_path / "train.tsv", TRAIN)], fmt="conll", split="train")
+    long = " ".join(["Aspirin causes severe headache in rats ."] * 40)
+    import_files(project, [write(tmp_path / "pool.txt", long + "\n")], fmt="text", split="pool")
+
+    async def body(pilot: Pilot[None]) -> None:
+        screen = await settle(pilot)
+        draft = screen.draft
+        assert draft is not None and len(draft.entities) == 40
+        view = screen.query_one("#doc", DocumentView)
+        panel = screen.query_one("#entities", EntityPanel)
+        assert view.scroll_offset.y == 0 and panel.scroll_offset.y == 0
+        await pilot.press(*["j"] * 60)
+        while draft.entity_at(draft.cursor) is None:
+            await pilot.press("h")
+        await pilot.pause()
+        line = view.cursor_line()
+        assert line is not None
+        top, rows = view.scroll_offset.y, view.scrollable_content_region.height
+        assert top > 0 and top <= line < top + rows
+        here = draft.entity_at(draft.cursor)
+        row = HEADER_ROWS + draft.entities.index(here)  # type: ignore[arg-type]
+        top, rows = panel.scroll_offset.y, panel.scrollable_content_region.height
+        assert top > 0 and top <= row < top + rows
+
+    drive(project, body, size=(80, 24))

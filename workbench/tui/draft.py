@@ -101,15 +101,18 @@ class Draft:
     # -- edits: each returns whether anything changed -----------------------
 
     def suggest(self, spans: list[Span], origin: str) -> bool:
+        """Add suggestions to an untouched draft; True when it shows something new."""
         if not self.pristine or not spans:
             return False
+        before = len(self.entities)
         for span in spans:
             rng = _token_range(self.doc, span)
             if rng is not None and not any(e.overlaps(*rng) for e in self.entities):
                 self.entities.append(Entity(*rng, span.label, "suggested", span.score))
         self.entities.sort(key=lambda e: e.first)
+        changed = len(self.entities) > before or self.suggested_by != origin
         self.suggested_by = origin
-        return bool(self.entities)
+        return changed
 
     def label(self, label: str) -> bool:
         a, b = self.selection()

@@ -18,7 +18,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -102,6 +102,7 @@ class AnnotateScreen(Screen[None]):
         self.prefetcher = Prefetcher(project, self.suggester, self._suggested, self._suggest_failed)
         self.dashboard_data: DashboardData | None = None
         self.retrain_running = False
+        self._notice: str | None = None
 
     # -- layout ----------------------------------------------------------------
 
@@ -109,7 +110,7 @@ class AnnotateScreen(Screen[None]):
         yield StatusLine(id="status")
         with Vertical(id="body"):
             with Horizontal(id="main"):
-                with VerticalScroll(id="doc-scroll", can_focus=False):
+                with Vertical(id="doc-pane"):
                     yield Static(id="notice")
                     yield DocumentView(id="doc")
                 yield EntityPanel(id="entities")
@@ -138,25 +139,27 @@ class AnnotateScreen(Screen[None]):
             if cached is not None:
                 draft.suggest(*cached)
         if s.empty:
-            notice.update(
+            message = (
                 "No documents to annotate in this project.\n\n"
                 "Import some into the pool, for example:\n"
                 "  workbench import abstracts.txt --split pool\n\nq quits."
             )
         elif s.finished:
-            notice.update(
+            message = (
                 f"Done: all {len(s.order)} documents of the queue are accepted or skipped.\n"
                 "R starts a retrain round; n and p go back to any of them; q quits."
             )
         else:
-            notice.update("")
-        notice.display = s.empty or s.finished
+            message = ""
+        if message != self._notice:  # most openings change nothing here: no relayout
+            self._notice = message
+            notice.update(message)
+            notice.display = bool(message)
         view.show(None if s.empty else draft, self.colours)
         self.refresh_panel()
         self.refresh_status()
         if not s.empty:
             self.prefetcher.want(s.upcoming())
-        self.call_after_refresh(self.scroll_to_cursor)
 
     def refresh_panel(self) -> None:
         draft = self.draft
@@ -190,16 +193,10 @@ class AnnotateScreen(Screen[None]):
 
     def repaint(self) -> None:
         """After an edit or a cursor move: the document and the panel, nothing else."""
-        self.query_one("#doc", DocumentView).refresh()
+        view = self.query_one("#doc", DocumentView)
+        view.scroll_to_cursor()
+        view.changed()
         self.refresh_panel()
-        self.scroll_to_cursor()
-
-    def scroll_to_cursor(self) -> None:
-        region = self.query_one("#doc", DocumentView).cursor_region()
-        if region is not None:
-            self.query_one("#doc-scroll", VerticalScroll).scroll_to_region(
-                region, animate=False, immediate=True
-            )
 
     # -- keys: cursor and selection -------------------------------------------
 
@@ -321,7 +318,7 @@ class AnnotateScreen(Screen[None]):
         changed = draft is not None and draft.suggest(msg.spans, msg.origin)
         if draft is not None and draft is self.draft:
             if changed:
-                self.query_one("#doc", DocumentView).refresh()
+                self.query_one("#doc", DocumentView).changed()
             self.refresh_panel()
 
     # -- saving errors ----------------------------------------------------------

@@ -1,11 +1,18 @@
-"""The open document, entities coloured by label, with the token cursor and the selection."""
+"""The open document, entities coloured by label, with the token cursor and the selection.
+
+A Line API widget that scrolls itself: a new document changes its virtual
+size, never its own size, so opening one costs one layout of the screen, and
+each line is drawn from the wrap layout without Textual's text wrapping.
+"""
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
+from textual.events import Resize
 from textual.geometry import Region, Size
-from textual.widget import Widget
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from workbench.tui.draft import Draft
 from workbench.tui.layout import Layout, layout
@@ -14,82 +21,112 @@ CURSOR = Style.parse("bold black on bright_white")
 SELECTED = Style.parse("bold white on grey39")
 
 
-class DocumentView(Widget):
+class DocumentView(ScrollView, can_focus=False):
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id)
+        self._base = Style()
+        self._width = 0
         self.draft: Draft | None = None
         self.colours: dict[str, str] = {}
-        self._layout: tuple[int, Layout] | None = None
+        self._layout: Layout | None = None
+        self._token_styles: dict[int, Style] | None = None
+
+    # -- what it shows -----------------------------------------------------------
 
     def show(self, draft: Draft | None, colours: dict[str, str]) -> None:
+        """A new document: lay it out for the current width and scroll to its cursor."""
         self.draft = draft
         self.colours = colours
-        self._layout = None
-        self.refresh(layout=True)
+        self._relayout()
+        self.scroll_to(y=0, animate=False)
+        self.scroll_to_cursor()
+        self.changed()
 
-    def layout_for(self, width: int) -> Layout | None:
-        if self.draft is None:
-            return None
-        if self._layout is None or self._layout[0] != width:
-            self._layout = (width, layout(self.draft.doc, width))
-        return self._layout[1]
+    def changed(self) -> None:
+        """The draft's entities, cursor or selection changed: draw it again."""
+        self._token_styles = None
+        self.refresh()
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        lay = self.layout_for(width)
-        return 1 if lay is None else len(lay.lines)
+    def on_resize(self, event: Resize) -> None:
+        self._relayout()
+        self.scroll_to_cursor()
+        self.refresh()
 
-    def cursor_region(self) -> Region | None:
-        lay = self.layout_for(self.content_size.width)
+    def _relayout(self) -> None:
+        width = self.scrollable_content_region.width
+        if self.draft is None or width <= 0:  # not laid out yet: on_resize comes
+            self._layout = None
+            self.virtual_size = Size(0, 0)
+            return
+        self._layout = layout(self.draft.doc, width)
+        self.virtual_size = Size(width, len(self._layout.lines))
+
+    # -- the cursor ----------------------------------------------------------------
+
+    def cursor_line(self) -> int | None:
+        lay = self._layout
         if lay is None or self.draft is None or not lay.where:
             return None
-        line, _ = lay.where[self.draft.cursor]
-        return Region(0, line, self.content_size.width, 1)
+        return lay.where[self.draft.cursor][0]
+
+    def scroll_to_cursor(self) -> None:
+        if (line := self.cursor_line()) is None:
+            return
+        self.scroll_to_region(
+            Region(0, line, self.virtual_size.width, 1), animate=False, immediate=True
+        )
 
     def token_on_line(self, delta: int) -> int | None:
-        lay = self.layout_for(self.content_size.width)
+        lay = self._layout
         if lay is None or self.draft is None or not lay.where:
             return None
         return lay.token_above(self.draft.cursor, delta)
 
-    def render(self) -> Text:
-        d = self.draft
-        lay = self.layout_for(self.content_size.width)
-        if d is None or lay is None:
-            return Text("")
-        styles = self._token_styles(d)
-        a, b = d.selection()
-        text = d.doc.text
-        out = Text(no_wrap=True, overflow="crop")
-        for n, line in enumerate(lay.lines):
-            if n:
-                out.append("\n")
-            for k, piece in enumerate(line):
-                chunk = text[piece.start : piece.end].replace("\t", " ").replace("\n", " ")
-                if piece.token is not None:
-                    i = piece.token
-                    if i == d.cursor:
-                        style = CURSOR
-                    elif a <= i <= b and a != b:
-                        style = SELECTED
-                    else:
-                        style = styles.get(i, Style())
-                    out.append(chunk, style)
-                else:
-                    # the gap inside one entity or one selection carries its style
-                    left = line[k - 1].token if k else None
-                    right = line[k + 1].token if k + 1 < len(line) else None
-                    style = Style()
-                    if left is not None and right is not None:
-                        if a <= left and right <= b and a != b:
-                            style = SELECTED
-                        elif styles.get(left) is not None and d.entity_at(left) is d.entity_at(
-                            right
-                        ):
-                            style = styles[left]
-                    out.append(chunk, style)
-        return out
+    # -- drawing -------------------------------------------------------------------
 
-    def _token_styles(self, d: Draft) -> dict[int, Style]:
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the base style walks the DOM: once per paint, not once per line
+        self._base = self.rich_style
+        self._width = self.scrollable_content_region.width
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        base, width = self._base, self._width
+        n = self.scroll_offset.y + y
+        d, lay = self.draft, self._layout
+        if d is None or lay is None or n >= len(lay.lines):
+            return Strip.blank(width, base)
+        if self._token_styles is None:
+            self._token_styles = self._styles_of(d)
+        styles = self._token_styles
+        a, b = d.selection()
+        selecting = a != b
+        text = d.doc.text
+        line = lay.lines[n]
+        segments: list[Segment] = []
+        for k, piece in enumerate(line):
+            chunk = text[piece.start : piece.end].replace("\t", " ").replace("\n", " ")
+            style: Style | None = None
+            if (i := piece.token) is not None:
+                if i == d.cursor:
+                    style = CURSOR
+                elif selecting and a <= i <= b:
+                    style = SELECTED
+                else:
+                    style = styles.get(i)
+            else:
+                # the gap inside one entity or one selection carries its style
+                left = line[k - 1].token if k else None
+                right = line[k + 1].token if k + 1 < len(line) else None
+                if left is not None and right is not None:
+                    if selecting and a <= left and right <= b:
+                        style = SELECTED
+                    elif left in styles and d.entity_at(left) is d.entity_at(right):
+                        style = styles[left]
+            segments.append(Segment(chunk, base if style is None else base + style))
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _styles_of(self, d: Draft) -> dict[int, Style]:
         styles: dict[int, Style] = {}
         for e in d.entities:
             colour = self.colours.get(e.label, "white")

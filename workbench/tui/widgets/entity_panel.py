@@ -1,60 +1,122 @@
-"""The side panel: the open document's entities with label, confidence and where they came from."""
+"""The side panel: the open document's entities with label, confidence and where they came from.
+
+A Line API widget: its rows are built once per change as segments (a rich
+Table cost most of a document's opening), and it scrolls to keep the entity
+under the cursor in view when a document has more entities than rows.
+"""
 
 from __future__ import annotations
 
-from rich.table import Table
-from rich.text import Text
-from textual.widgets import Static
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.events import Resize
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from workbench.tui.draft import Draft
 
-MAX_TEXT = 18
+BOLD = Style(bold=True)
+DIM = Style(dim=True)
+HERE = Style(reverse=True)
+CONF = 4  # "0.97"
+HEADER_ROWS = 2  # the title and the column names
 
 
-class EntityPanel(Static):
-    _shown: object = None
+class EntityPanel(ScrollView, can_focus=False):
+    def __init__(self, *, id: str | None = None):
+        super().__init__(id=id)
+        self._base = Style()
+        self._width = 0
+        self._shown: object = None
+        self._args: tuple[Draft | None, dict[str, str], str] = (None, {}, "")
+        self._lines: list[list[Segment]] = []
+        self._here: int | None = None  # row of the entity under the cursor
 
     def show(self, draft: Draft | None, colours: dict[str, str], note: str = "") -> None:
         """Rebuilt only when what it lists changed: most keys only move the cursor."""
-        key = None
+        key: object = note
         if draft is not None:
-            here = draft.entity_at(draft.cursor)
             key = (
                 draft.doc_id,
                 tuple(draft.entities),
-                here,
+                draft.entity_at(draft.cursor),
                 draft.status,
                 draft.suggested_by,
                 note,
             )
-        if key is not None and key == self._shown:
+        if key == self._shown:
             return
         self._shown = key
-        if draft is None:
-            self.update(note)
-            return
-        table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
-        table.add_column("label", no_wrap=True)
-        table.add_column("text", overflow="ellipsis", no_wrap=True, ratio=1)
-        table.add_column("conf", justify="right", no_wrap=True)
-        here = draft.entity_at(draft.cursor)
-        doc = draft.doc
-        for e in draft.entities:
-            words = doc.text[doc.tokens[e.first].start : doc.tokens[e.last].end].replace("\n", " ")
-            if len(words) > MAX_TEXT:
-                words = words[: MAX_TEXT - 1] + "…"
-            mark = "?" if draft.is_suggestion(e) else ""
-            conf = "" if e.score is None else f"{e.score:.2f}"
-            style = "reverse" if e is here else ""
-            table.add_row(
-                Text(e.label + mark, style=f"bold {colours.get(e.label, 'white')}"),
-                Text(words, style=style),
-                conf,
-            )
-        title = Text(f"{len(draft.entities)} entities", style="bold")
-        if note:
-            title.append(f"  {note}", style="dim")
-        legend = Text("? = suggestion", style="dim")
-        from rich.console import Group
+        self._args = (draft, colours, note)
+        self._rebuild()
 
-        self.update(Group(title, table, legend), layout=False)  # its size is fixed by CSS
+    def on_resize(self, event: Resize) -> None:
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        width = self.scrollable_content_region.width
+        draft, colours, note = self._args
+        self._lines = _rows(draft, colours, note, max(width, 12))
+        self._here = None
+        if draft is not None and (here := draft.entity_at(draft.cursor)) is not None:
+            self._here = HEADER_ROWS + draft.entities.index(here)
+        self.virtual_size = Size(width, len(self._lines))
+        if self._here is not None:
+            self.scroll_to_region(Region(0, self._here, width, 1), animate=False, immediate=True)
+        else:
+            self.scroll_to(y=0, animate=False)
+        self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the base style walks the DOM: once per paint, not once per line
+        self._base = self.rich_style
+        self._width = self.scrollable_content_region.width
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        base, width = self._base, self._width
+        n = self.scroll_offset.y + y
+        if n >= len(self._lines):
+            return Strip.blank(width, base)
+        segments = [Segment(s.text, base + s.style if s.style else base) for s in self._lines[n]]
+        return Strip(segments).adjust_cell_length(width, base)
+
+
+def _rows(
+    draft: Draft | None, colours: dict[str, str], note: str, width: int
+) -> list[list[Segment]]:
+    if draft is None:
+        return [[Segment(line)] for line in note.splitlines()]
+    title = [Segment(f"{len(draft.entities)} entities", BOLD)]
+    if note:
+        title.append(Segment(f"  {note}", DIM))
+    label_w = max([len("label"), *(len(e.label) + 1 for e in draft.entities)])
+    text_w = max(4, width - label_w - CONF - 2)
+    columns = f"{_cell('label', label_w)} {_cell('text', text_w)} {'conf':>{CONF}}"
+    lines = [title, [Segment(columns, BOLD)]]
+    here = draft.entity_at(draft.cursor)
+    doc = draft.doc
+    for e in draft.entities:
+        words = doc.text[doc.tokens[e.first].start : doc.tokens[e.last].end].replace("\n", " ")
+        mark = "?" if draft.is_suggestion(e) else ""
+        conf = "" if e.score is None else f"{e.score:.2f}"
+        colour = Style.parse(f"bold {colours.get(e.label, 'white')}")
+        lines.append(
+            [
+                Segment(_cell(e.label + mark, label_w), colour),
+                Segment(" "),
+                Segment(_cell(words, text_w), HERE if e is here else None),
+                Segment(" " + conf.rjust(CONF)),
+            ]
+        )
+    lines.append([Segment("? = suggestion", DIM)])
+    return lines
+
+
+def _cell(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` cells, cut with an ellipsis when longer."""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
