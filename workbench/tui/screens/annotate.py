@@ -159,7 +159,8 @@ class AnnotateScreen(Screen[None]):
         self.refresh_panel()
         self.refresh_status()
         if not s.empty:
-            self.prefetcher.want(s.upcoming())
+            # after this frame is painted: the model's thread competes with it for the GIL
+            self.call_after_refresh(self.prefetcher.want, s.upcoming())
 
     def refresh_panel(self) -> None:
         draft = self.draft
