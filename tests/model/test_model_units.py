@@ -117,3 +117,25 @@ def test_schedule_gives_small_sets_enough_steps_and_few_dev_passes() -> None:
     # a large set keeps its epochs and evaluates every epoch
     assert schedule(5000, TrainOptions(epochs=4, min_steps=300, max_evals=4)) == (4, 0)
     assert schedule(100, TrainOptions(epochs=4)) == (4, 0)
+
+
+def test_word_pieces_match_the_tokenizer_and_ignore_its_padding(tiny_bert: Path) -> None:
+    """The Rust fast path gives the wrapper's ids, even when the tokenizer pads or truncates."""
+    from transformers import AutoTokenizer
+
+    from workbench.model.windows import MAX_PIECES_PER_WORD, word_pieces
+
+    tok = AutoTokenizer.from_pretrained(str(tiny_bert))
+    sentences = [["Naloxone", "reverses", "HYPOTENSION", "."], [], ["Na/K-ATPase", "x" * 400]]
+    expected = [
+        [list(p[:MAX_PIECES_PER_WORD]) for p in tok(words, add_special_tokens=False)["input_ids"]]
+        if words
+        else []
+        for words in sentences
+    ]
+    assert word_pieces(tok, sentences) == expected
+    padded = AutoTokenizer.from_pretrained(str(tiny_bert))
+    padded.backend_tokenizer.enable_padding(length=16)
+    padded.backend_tokenizer.enable_truncation(max_length=2)
+    assert word_pieces(padded, sentences) == expected
+    assert padded.backend_tokenizer.padding is not None  # the wrapper's own settings stay

@@ -9,6 +9,7 @@ most context on both sides.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,16 +27,46 @@ class Window:
 
 
 def word_pieces(tokenizer: Any, sentences: Sequence[Sequence[str]]) -> list[list[list[int]]]:
-    """Sub-token ids of every word, one tokenizer call for all sentences."""
-    flat = [w for words in sentences for w in words]
-    if not flat:
+    """Sub-token ids of every word, one tokenizer call for all sentences.
+
+    Each distinct word is encoded once (the 124,750 words of the 500 CDR test
+    abstracts are 10,186 distinct ones); occurrences share one list, which nothing
+    downstream mutates.
+    """
+    distinct = list(dict.fromkeys(w for words in sentences for w in words))
+    if not distinct:
         return [[] for _ in sentences]
-    ids = tokenizer(flat, add_special_tokens=False)["input_ids"]
-    out, pos = [], 0
-    for words in sentences:
-        out.append([list(p[:MAX_PIECES_PER_WORD]) for p in ids[pos : pos + len(words)]])
-        pos += len(words)
-    return out
+    backend = _plain_backend(tokenizer)
+    if backend is not None:
+        ids = [e.ids for e in backend.encode_batch(distinct, add_special_tokens=False)]
+    else:
+        ids = tokenizer(distinct, add_special_tokens=False)["input_ids"]
+    table = {w: list(p[:MAX_PIECES_PER_WORD]) for w, p in zip(distinct, ids, strict=True)}
+    return [[table[w] for w in words] for words in sentences]
+
+
+_PLAIN: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _plain_backend(tokenizer: Any) -> Any:
+    """The Rust tokenizer under a fast tokenizer, without padding or truncation.
+
+    Called directly it skips the wrapper's per-text conversion to Python dicts,
+    which was a quarter of prediction time (37,000 words per 150 abstracts).
+    A copy, so the wrapper's own settings are never touched.
+    """
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None:
+        return None
+    plain = _PLAIN.get(tokenizer)
+    if plain is None:
+        from tokenizers import Tokenizer
+
+        plain = Tokenizer.from_str(backend.to_str())
+        plain.no_padding()
+        plain.no_truncation()
+        _PLAIN[tokenizer] = plain
+    return plain
 
 
 def make_windows(
