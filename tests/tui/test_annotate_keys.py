@@ -260,5 +260,8 @@ def test_long_document_scrolls_to_the_cursor_and_its_entity(tmp_path: Path) -> N
         row = HEADER_ROWS + draft.entities.index(here)  # type: ignore[arg-type]
         top, rows = panel.scroll_offset.y, panel.scrollable_content_region.height
         assert top > 0 and top <= row < top + rows
+        await pilot.press("l")  # off the entity: the list stays where it was
+        await pilot.pause()
+        assert draft.entity_at(draft.cursor) is None and panel.scroll_offset.y == top
 
     drive(project, body, size=(80, 24))

@@ -32,7 +32,7 @@ class EntityPanel(ScrollView, can_focus=False):
         self._shown: object = None
         self._args: tuple[Draft | None, dict[str, str], str] = (None, {}, "")
         self._lines: list[list[Segment]] = []
-        self._here: int | None = None  # row of the entity under the cursor
+        self._doc_id: int | None = None
 
     def show(self, draft: Draft | None, colours: dict[str, str], note: str = "") -> None:
         """Rebuilt only when what it lists changed: most keys only move the cursor."""
@@ -59,14 +59,14 @@ class EntityPanel(ScrollView, can_focus=False):
         width = self.scrollable_content_region.width
         draft, colours, note = self._args
         self._lines = _rows(draft, colours, note, max(width, 12))
-        self._here = None
-        if draft is not None and (here := draft.entity_at(draft.cursor)) is not None:
-            self._here = HEADER_ROWS + draft.entities.index(here)
         self.virtual_size = Size(width, len(self._lines))
-        if self._here is not None:
-            self.scroll_to_region(Region(0, self._here, width, 1), animate=False, immediate=True)
-        else:
+        doc_id = draft.doc_id if draft is not None else None
+        if doc_id != self._doc_id:  # a new document starts at the top
+            self._doc_id = doc_id
             self.scroll_to(y=0, animate=False)
+        if draft is not None and (here := draft.entity_at(draft.cursor)) is not None:
+            row = HEADER_ROWS + draft.entities.index(here)
+            self.scroll_to_region(Region(0, row, width, 1), animate=False, immediate=True)
         self.refresh()
 
     def render_lines(self, crop: Region) -> list[Strip]:
