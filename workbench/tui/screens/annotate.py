@@ -169,8 +169,8 @@ class AnnotateScreen(Screen[None]):
             if draft.pristine and draft.doc_id not in self.prefetcher.cache:
                 note = "suggesting…"
             elif draft.suggested_by:
-                note = f"from {draft.suggested_by}"
-            note = f"{draft.status}  {note}".strip()
+                note = draft.suggested_by  # lexicon or model:N
+            note = " · ".join(x for x in (draft.status, note) if x)  # fits 80 columns
         self.query_one("#entities", EntityPanel).show(draft, self.colours, note)
 
     def refresh_status(self) -> None:
