@@ -13,6 +13,7 @@ import argparse
 import csv
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -36,6 +37,27 @@ def reach(rows: list[dict[str, str]], strategy: str, target: float) -> dict[str,
                 "sentences": sum(float(r["sentences"]) for r in rs) / len(rs),
                 "tokens": sum(float(r["tokens"]) for r in rs) / len(rs),
             }
+    return None
+
+
+def crossing_tokens(rows: list[dict[str, str]], strategy: str, f1: float) -> float | None:
+    """Labelled tokens where the mean curve first reaches ``f1``, linear between rounds."""
+    by_round: dict[int, list[dict[str, str]]] = {}
+    for r in rows:
+        if r["strategy"] == strategy:
+            by_round.setdefault(int(r["round"]), []).append(r)
+    points = [
+        (
+            sum(float(r["tokens"]) for r in rs) / len(rs),
+            sum(float(r["f1"]) for r in rs) / len(rs),
+        )
+        for _, rs in sorted(by_round.items())
+    ]
+    if points and points[0][1] >= f1:
+        return points[0][0]
+    for (t0, f0), (t1, f1_) in pairwise(points):
+        if f0 < f1 <= f1_:
+            return t0 + (t1 - t0) * (f1 - f0) / (f1_ - f0)
     return None
 
 
@@ -99,6 +121,29 @@ def main() -> None:
                 f"{hit['sentences']:,.0f} sentences ({hit['sentences'] / pool_sents:.1%}) and "
                 f"{hit['tokens']:,.0f} tokens ({hit['tokens'] / pool_tokens:.1%})"
             )
+    # At equal F1 whatever the target: random's last round against each strategy's curve.
+    if "random" in strategies:
+        last = max(int(r["round"]) for r in rows if r["strategy"] == "random")
+        rs = [r for r in rows if r["strategy"] == "random" and int(r["round"]) == last]
+        f1 = sum(float(r["f1"]) for r in rs) / len(rs)
+        tokens = sum(float(r["tokens"]) for r in rs) / len(rs)
+        for s in strategies:
+            hit = reach(rows, s, f1) if s != "random" else None
+            if hit is None:
+                continue
+            line = (
+                f"- at equal F1: random's round {last} reached {f1:.4f} with {tokens:,.0f} "
+                f"tokens; {s} reached {hit['f1']:.4f} at round {hit['round']:.0f} with "
+                f"{hit['tokens']:,.0f} tokens: random needed {tokens / hit['tokens']:.2f}x "
+                "the tokens"
+            )
+            crossing = crossing_tokens(rows, s, f1)
+            if crossing is not None:
+                line += (
+                    f" ({crossing:,.0f} tokens where {s}'s curve crosses {f1:.4f}, linearly "
+                    f"between rounds: {tokens / crossing:.2f}x)"
+                )
+            print(line)
 
 
 if __name__ == "__main__":
