@@ -133,7 +133,9 @@ async def measure(project: Project, presses: int, opens: int) -> dict[str, list[
             if not changed:  # a key with nothing to do (up on the first line) paints nothing
                 assert bucket == "key", f"{key}: the next document was not shown"
                 return
-            shown = min(p for p in paints if p >= changed[-1])
+            after = [p for p in paints if p >= changed[-1]]
+            assert after, f"{key}: no frame within a second of its handler"
+            shown = min(after)
             out[bucket].append(shown - t0)
             out.setdefault(f"by:{key}", []).append(shown - t0)
 
