@@ -11,21 +11,18 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.events import Resize
 from textual.geometry import Region, Size
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
 from workbench.tui.draft import Draft
 from workbench.tui.layout import Layout, layout
+from workbench.tui.widgets.line_view import LineView
 
 CURSOR = Style.parse("bold black on bright_white")
 SELECTED = Style.parse("bold white on grey39")
 
 
-class DocumentView(ScrollView, can_focus=False):
+class DocumentView(LineView):
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id)
-        self._base = Style()
-        self._width = 0
         self.draft: Draft | None = None
         self.colours: dict[str, str] = {}
         self._layout: Layout | None = None
@@ -84,18 +81,10 @@ class DocumentView(ScrollView, can_focus=False):
 
     # -- drawing -------------------------------------------------------------------
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # the base style walks the DOM: once per paint, not once per line
-        self._base = self.rich_style
-        self._width = self.scrollable_content_region.width
-        return super().render_lines(crop)
-
-    def render_line(self, y: int) -> Strip:
-        base, width = self._base, self._width
-        n = self.scroll_offset.y + y
+    def line_segments(self, n: int) -> list[Segment] | None:
         d, lay = self.draft, self._layout
         if d is None or lay is None or n >= len(lay.lines):
-            return Strip.blank(width, base)
+            return None
         if self._token_styles is None:
             self._token_styles = self._styles_of(d)
         styles = self._token_styles
@@ -123,8 +112,8 @@ class DocumentView(ScrollView, can_focus=False):
                         style = SELECTED
                     elif left in styles and d.entity_at(left) is d.entity_at(right):
                         style = styles[left]
-            segments.append(Segment(chunk, base if style is None else base + style))
-        return Strip(segments).adjust_cell_length(width, base)
+            segments.append(Segment(chunk, style))
+        return segments
 
     def _styles_of(self, d: Draft) -> dict[int, Style]:
         styles: dict[int, Style] = {}

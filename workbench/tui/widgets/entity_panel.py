@@ -12,10 +12,9 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.events import Resize
 from textual.geometry import Region, Size
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
 from workbench.tui.draft import Draft
+from workbench.tui.widgets.line_view import LineView
 
 BOLD = Style(bold=True)
 DIM = Style(dim=True)
@@ -24,11 +23,9 @@ CONF = 4  # "0.97"
 HEADER_ROWS = 2  # the title and the column names
 
 
-class EntityPanel(ScrollView, can_focus=False):
+class EntityPanel(LineView):
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id)
-        self._base = Style()
-        self._width = 0
         self._shown: object = None
         self._args: tuple[Draft | None, dict[str, str], str] = (None, {}, "")
         self._lines: list[list[Segment]] = []
@@ -69,19 +66,8 @@ class EntityPanel(ScrollView, can_focus=False):
             self.scroll_to_region(Region(0, row, width, 1), animate=False, immediate=True)
         self.refresh()
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # the base style walks the DOM: once per paint, not once per line
-        self._base = self.rich_style
-        self._width = self.scrollable_content_region.width
-        return super().render_lines(crop)
-
-    def render_line(self, y: int) -> Strip:
-        base, width = self._base, self._width
-        n = self.scroll_offset.y + y
-        if n >= len(self._lines):
-            return Strip.blank(width, base)
-        segments = [Segment(s.text, base + s.style if s.style else base) for s in self._lines[n]]
-        return Strip(segments).adjust_cell_length(width, base)
+    def line_segments(self, n: int) -> list[Segment] | None:
+        return self._lines[n] if n < len(self._lines) else None
 
 
 def _rows(
