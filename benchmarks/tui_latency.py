@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _common import BC5CDR, header
 
 from workbench.formats import pubtator
-from workbench.importer import import_files
+from workbench.ops.importing import import_files
 from workbench.project import Project, init_project
-from workbench.store.models import finish_round, start_round
+from workbench.store.rounds import finish_round, start_round
 from workbench.tui.app import WorkbenchApp
 
 KEYS = ["l", "l", "h", "j", "k", "L", "L", "2", "u", "right", "shift+right", "1", "x", "ctrl+z"]

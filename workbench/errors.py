@@ -39,3 +39,9 @@ class StoreError(WorkbenchError):
     """A database this version cannot use (newer schema, not a workbench database)."""
 
     exit_code = 3
+
+
+class ModelError(WorkbenchError):
+    """No model, a model directory that cannot be loaded, a training run that cannot start."""
+
+    exit_code = 4

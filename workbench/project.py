@@ -13,7 +13,7 @@ from typing import Any
 
 from workbench.errors import ProjectError
 from workbench.store import open_db
-from workbench.store.models import active_model_path
+from workbench.store.rounds import active_model
 
 CONFIG_NAME = "workbench.toml"
 DB_NAME = "workbench.db"
@@ -129,8 +129,8 @@ class Project:
     def models_dir(self) -> Path:
         return self.root / MODELS_DIR
 
-    def connect(self) -> sqlite3.Connection:
-        return open_db(self.db_path)
+    def connect(self, *, check_same_thread: bool = True) -> sqlite3.Connection:
+        return open_db(self.db_path, check_same_thread=check_same_thread)
 
     def model_dir(self, stored_path: str) -> Path:
         """A model path as the database stores it (relative to the root, or absolute)."""
@@ -140,10 +140,10 @@ class Project:
     def active_model_dir(self) -> Path | None:
         conn = self.connect()
         try:
-            stored = active_model_path(conn)
+            model = active_model(conn)
         finally:
             conn.close()
-        return None if stored is None else self.model_dir(stored)
+        return None if model is None else self.model_dir(model.path)
 
 
 def init_project(root: Path, labels: str, base_model: str = DEFAULT_BASE_MODEL) -> Project:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from tests.conftest import SAMPLE
 from tests.model.conftest import tiny_bert, tiny_project  # noqa: F401
 from workbench.cli import app
-from workbench.importer import import_files
+from workbench.ops.importing import import_files
 from workbench.project import Project
 from workbench.store.documents import append_revision, iter_documents
 from workbench.store.queue import queue

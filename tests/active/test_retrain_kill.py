@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 from tests.conftest import SAMPLE, kill_when_training, query
 from tests.model.conftest import tiny_bert, tiny_project  # noqa: F401
 from workbench.cli import app
-from workbench.importer import import_files
+from workbench.ops.importing import import_files
 from workbench.project import Project
 
 

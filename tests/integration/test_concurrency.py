@@ -14,7 +14,7 @@ from workbench.project import init_project
 STATUS_LOOP = """
 import sys, time
 from workbench.project import find_project
-from workbench.summary import project_status
+from workbench.ops.status import project_status
 from pathlib import Path
 proj = find_project(Path(sys.argv[1]))
 deadline = time.time() + float(sys.argv[2])

@@ -69,7 +69,7 @@ def _slice_conll(src: Path, dst: Path, sentences: int) -> Path:
 @pytest.fixture
 def tiny_project(tmp_path: Path, tiny_bert: Path) -> Project:
     """A project on the tiny BERT with 60 BC5CDR training sentences, 20 dev, 20 test."""
-    from workbench.importer import import_files
+    from workbench.ops.importing import import_files
 
     proj = init_project(tmp_path / "proj", "Chemical,Disease", base_model=str(tiny_bert))
     import_files(proj, [_slice_conll(BC5CDR / "train.tsv", tmp_path / "t.tsv", 60)], split="train")

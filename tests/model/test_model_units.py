@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from workbench.core import Document, Span, tokenize
+from workbench.errors import ModelError
 from workbench.model.base import BUNDLED, bundled_path, resolve_base_model
-from workbench.model.errors import ModelError
 from workbench.model.evaluate import error_breakdown, score
 from workbench.model.windows import make_windows
 

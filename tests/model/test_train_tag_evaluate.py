@@ -196,7 +196,7 @@ def test_fp32_and_bf16_agree_on_most_words(tiny_project: Project, trained: Path)
 
 
 def test_a_second_round_while_one_runs_is_refused(tiny_project: Project) -> None:
-    from workbench.model.round_lock import round_lock
+    from workbench.active.round_lock import round_lock
 
     with round_lock(tiny_project.models_dir):  # as if another process were training
         res = _cli(tiny_project, "train", *FAST)

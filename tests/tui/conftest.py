@@ -12,7 +12,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.conftest import write
-from workbench.importer import import_files
+from workbench.ops.importing import import_files
 from workbench.project import Project, init_project
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.annotate import AnnotateScreen

@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 
 from tests.conftest import write
 from tests.tui.conftest import TRAIN, drive, latest, pool_ids, settle, shown
-from workbench.importer import import_files
+from workbench.ops.importing import import_files
 from workbench.project import Project, init_project
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.widgets.dashboard import Dashboard

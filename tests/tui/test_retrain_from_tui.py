@@ -18,7 +18,7 @@ from workbench.tui.widgets.dashboard import Dashboard
 FAKE_TRAINER = """
 import sys, time
 from workbench.store.db import open_db
-from workbench.store.models import finish_round, set_phase, set_progress, start_round
+from workbench.store.rounds import finish_round, set_phase, set_progress, start_round
 
 conn = open_db(sys.argv[1])
 rid = start_round(conn, "retrain", "mnlp", {"documents": 3, "sentences": 3, "tokens": 20})
@@ -85,10 +85,47 @@ def test_a_failed_round_shows_its_error(tui_project: Project, tmp_path: Path) ->
     async def body(pilot: Pilot[None]) -> None:
         screen = await settle(pilot)
         await pilot.press("R")
-        await _wait(pilot, lambda: pilot.app.screen is not screen, timeout=60)
+        # the error screen is pushed, then composed: wait for the message itself
+        await _wait(
+            pilot,
+            lambda: pilot.app.screen is not screen and pilot.app.screen.query("#error-message"),
+            timeout=60,
+        )
         assert "out of memory" in shown(pilot.app.screen.query_one("#error-message"))
         await pilot.press("space")
         dash = screen.query_one("#dashboard", Dashboard)
         await _wait(pilot, lambda: "failed" in shown(dash.query_one("#round-progress-label")))
 
     drive(tui_project, body, retrain_command=_fake(tmp_path, tui_project, "fail"))
+
+
+def test_a_failing_dashboard_read_is_shown_once_not_raised(
+    tui_project: Project, monkeypatch: object
+) -> None:
+    """The poller's worker reports its error as a modal; the screen goes on answering."""
+    from workbench.tui.screens import annotate
+
+    calls = {"n": 0}
+
+    def broken(*args: object) -> None:
+        calls["n"] += 1
+        raise RuntimeError("disk I/O error")
+
+    async def body(pilot: Pilot[None]) -> None:
+        screen = await settle(pilot)
+        monkeypatch.setattr(annotate, "load_dashboard", broken)  # type: ignore[attr-defined]
+        screen.load_dashboard()
+        await _wait(
+            pilot,
+            lambda: pilot.app.screen is not screen and pilot.app.screen.query("#error-message"),
+        )
+        assert "disk I/O error" in shown(pilot.app.screen.query_one("#error-message"))
+        await _wait(pilot, lambda: calls["n"] >= 3)  # polled again, and again
+        assert len(pilot.app.screen_stack) == 3  # the app's, the annotate and one error screen
+        await pilot.press("space")
+        await _wait(pilot, lambda: pilot.app.screen is screen)
+        await pilot.press("l", "2")
+        await settle(pilot)
+        assert ("causes", "Disease", "added") in latest(tui_project, pool_ids(tui_project)[0])[2]
+
+    drive(tui_project, body)

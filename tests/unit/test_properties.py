@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.core import Span, Token, bio_to_spans, spans_to_bio, tokenize
-from workbench.exporter import export_project
-from workbench.importer import import_files
+from workbench.ops.exporting import export_project
+from workbench.ops.importing import import_files
 from workbench.project import init_project
 from workbench.store.documents import iter_documents
 

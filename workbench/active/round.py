@@ -1,106 +1,176 @@
-"""One active-learning round: train, promote if not worse, re-score the pool for the queue."""
+"""One training round, end to end: the lock, the round row, training, promotion, the queue.
+
+`workbench train` and `workbench retrain` both run a round. The model is written to
+``models/.incoming-<round>``, scored, renamed to ``models/model-<round>`` and only then
+registered (and made active when promoted) in one transaction with the pool's new queue
+scores: a kill at any point leaves the previous active model active, and the round is marked
+`failed` by the next command that reads the rounds.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from workbench.active.scoring import score_with_model
-from workbench.active.strategies import STRATEGIES, rank
-from workbench.errors import WorkbenchError
-from workbench.model.train import Log, TrainOptions, TrainResult, train_model
+from workbench.active.corpus import load_corpus
+from workbench.active.round_lock import round_lock
+from workbench.model.base import resolve_base_model
+from workbench.model.train import Fitted, Log, TrainOptions, fit, is_main_process
 from workbench.project import Project
-from workbench.store.documents import count_by_split_status, iter_documents
+from workbench.store.rounds import (
+    active_model,
+    fail_round,
+    finish_round,
+    mark_stale_rounds,
+    registered_model_dirs,
+    set_phase,
+    set_progress,
+    start_round,
+)
 
-MIN_TRAINING_DOCUMENTS = 10
-
-
-@dataclass
-class RetrainOptions:
-    strategy: str = "mnlp"
-    batch: int = 50  # the next batch: how many of the queue's head the round reports
-    epochs: int = 3
-    learning_rate: float = 1e-4
-    batch_size: int = 16
-    device: str = "auto"
-    warm_start: bool = False
-    promote: str = "auto"
-    cost_aware: bool = False
-    seed: int = 13
+# Scores the pool with the model directory that will be active: [(document id, score)].
+PoolScorer = Callable[[Path], list[tuple[int, float]]]
 
 
 @dataclass
-class RetrainResult:
-    train: TrainResult
-    scored: int
-    next_batch: list[tuple[int, float]]
+class RoundOptions:
+    train: TrainOptions = field(default_factory=TrainOptions)
+    base_model: str | None = None  # None: the project's base model
+    kind: str = "train"  # train or retrain
+    strategy: str | None = None
+    promote: str = "always"  # "always", or "auto": only when dev F1 is not below the active's
+    dev_fraction: float = 0.1  # held out from training when the project has no dev split
 
 
-def training_documents(project: Project) -> int:
-    """Accepted documents of the train split and the pool: what a round trains on."""
+@dataclass
+class RoundResult:
+    round_id: int
+    model_id: int
+    path: Path
+    base_model: str
+    dev: dict[str, Any]
+    test: dict[str, Any] | None
+    best_epoch: float | None
+    timings: dict[str, float] = field(default_factory=dict)
+    promoted: bool = True
+
+
+def clean_incoming(models_dir: Path, registered: set[str] | None = None) -> None:
+    """Leftovers of a killed run: never registered, safe to delete."""
+    if not models_dir.is_dir():
+        return
+    if registered is not None:
+        for d in models_dir.glob("model-*"):
+            if d.is_dir() and d.name not in registered:
+                shutil.rmtree(d, ignore_errors=True)
+    for pattern in (".incoming-*", ".work-*"):
+        for leftover in models_dir.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def run_round(
+    project: Project, opts: RoundOptions, log: Log, score_pool: PoolScorer | None = None
+) -> RoundResult:
+    """Train, decide promotion, optionally score the pool, register: one round."""
+    if not is_main_process():  # other ranks of `accelerate launch` only train
+        return _run(project, opts, log, score_pool)
+    with round_lock(project.models_dir):
+        return _run(project, opts, log, score_pool)
+
+
+def _run(
+    project: Project, opts: RoundOptions, log: Log, score_pool: PoolScorer | None
+) -> RoundResult:
+    corpus = load_corpus(project, opts.dev_fraction, opts.train.seed)
+    if corpus.dev_from_train:
+        log(f"No dev split: holding out {len(corpus.dev)} training documents for model selection.")
+    base = resolve_base_model(opts.base_model or project.config.base_model, log)
+    main = is_main_process()
     conn = project.connect()
+    round_id = 0
+    if main:
+        mark_stale_rounds(conn)
+        clean_incoming(project.models_dir, registered_model_dirs(conn))
+        round_id = start_round(conn, opts.kind, opts.strategy, corpus.sizes())
+    incoming = project.models_dir / f".incoming-{round_id}"
     try:
-        counts = count_by_split_status(conn)
+        fitted = fit(
+            corpus.train,
+            corpus.dev,
+            corpus.test,
+            project.config.label_names,
+            base,
+            opts.train,
+            incoming,
+            log,
+            on_step=(lambda step, total: set_progress(conn, round_id, step, total))
+            if main
+            else None,
+        )
+        active = active_model(conn)
+        current = None if active is None else active.f1
+        promote = opts.promote == "always" or current is None or fitted.dev["f1"] >= current
+        if not promote:
+            log(
+                f"dev F1 {fitted.dev['f1']:.4f} is below the active model's {current:.4f}: "
+                "the new model is kept but not made active (--promote always overrides)"
+            )
+        timings = dict(fitted.timings)
+        scores: list[tuple[int, float]] = []
+        if score_pool is not None:
+            set_phase(conn, round_id, "scoring")
+            t0 = time.perf_counter()
+            queue_model = incoming if promote or active is None else project.model_dir(active.path)
+            scores = score_pool(queue_model)
+            timings["score_s"] = time.perf_counter() - t0
+
+        final = project.models_dir / f"model-{round_id:04d}"
+        os.replace(incoming, final)
+        model_id = finish_round(
+            conn,
+            round_id,
+            metrics=_metrics(fitted, corpus.dev_from_train, len(corpus.train)),
+            timings=timings,
+            model_path=str(final.relative_to(project.root)),
+            base_model=base[1],
+            activate=promote,
+            scores=scores,
+            strategy=opts.strategy or "",
+        )
+        return RoundResult(
+            round_id,
+            model_id,
+            final,
+            base[1],
+            fitted.dev,
+            fitted.test,
+            fitted.best_epoch,
+            timings,
+            promote,
+        )
+    except BaseException as exc:
+        if main and round_id:
+            reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
+            fail_round(conn, round_id, reason.splitlines()[0][:500] if reason else repr(exc))
+        shutil.rmtree(incoming, ignore_errors=True)
+        raise
     finally:
         conn.close()
-    return counts.get(("train", "accepted"), 0) + counts.get(("pool", "accepted"), 0)
 
 
-def retrain(project: Project, opts: RetrainOptions, log: Log) -> RetrainResult:
-    if opts.strategy not in STRATEGIES:
-        raise WorkbenchError(f"unknown strategy {opts.strategy!r} (one of {', '.join(STRATEGIES)})")
-    if opts.promote not in ("auto", "always"):
-        raise WorkbenchError(f"--promote is auto or always, not {opts.promote!r}")
-    have = training_documents(project)
-    if have < MIN_TRAINING_DOCUMENTS:
-        raise WorkbenchError(
-            f"need at least {MIN_TRAINING_DOCUMENTS} accepted documents to train (have {have}): "
-            f"accept {MIN_TRAINING_DOCUMENTS - have} more in `workbench annotate`, or import a "
-            "train split"
-        )
-    base: str | None = None
-    if opts.warm_start:
-        active = project.active_model_dir()
-        if active is None:
-            raise WorkbenchError("--warm-start needs an active model; run one round without it")
-        base = str(active)
-
-    scored: list[tuple[int, float]] = []
-
-    def score_pool(model_dir: Path) -> list[tuple[int, float]]:
-        conn = project.connect()
-        try:
-            pool = list(iter_documents(conn, splits=["pool"], statuses=["new", "draft"]))
-        finally:
-            conn.close()
-        if not pool:
-            return []
-        scores = score_with_model(
-            model_dir,
-            [s.document for s in pool],
-            opts.strategy,
-            seed=opts.seed,
-            cost_aware=opts.cost_aware,
-            device=opts.device,
-        )
-        scored[:] = [(s.id, sc) for s, sc in zip(pool, scores, strict=True)]
-        return scored
-
-    result = train_model(
-        project,
-        TrainOptions(
-            base_model=base,
-            epochs=opts.epochs,
-            learning_rate=opts.learning_rate,
-            batch_size=opts.batch_size,
-            device=opts.device,
-            seed=opts.seed,
-            kind="retrain",
-            strategy=opts.strategy + ("+cost" if opts.cost_aware else ""),
-            promote=opts.promote,
-        ),
-        log,
-        score_pool=score_pool,
-    )
-    head = [scored[i] for i in rank([score for _, score in scored])[: opts.batch]]
-    return RetrainResult(result, len(scored), head)
+def _metrics(fitted: Fitted, dev_from_train: bool, train_documents: int) -> dict[str, Any]:
+    """What the rounds and models tables keep: the dev headline first, then the details."""
+    return {
+        **{k: fitted.dev[k] for k in ("precision", "recall", "f1", "accuracy")},
+        "dev": fitted.dev,
+        "test": fitted.test,
+        "best_epoch": fitted.best_epoch,
+        "dev_from_train": dev_from_train,
+        "train_documents": train_documents,
+        "train_windows": fitted.train_windows,
+    }

@@ -8,18 +8,17 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from workbench.cli.app import app, project_option
-from workbench.project import find_project
-
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
-out = Console(highlight=False, soft_wrap=True, markup=False)
+from workbench.cli.common import log, out, project_of
 
 
-@app.command()
 def retrain(
     ctx: typer.Context,
-    strategy: str = typer.Option("mnlp", help="random, lc, mnlp, entropy or bald."),
-    batch: int = typer.Option(50, min=1, help="How many documents the next batch holds."),
+    strategy: str | None = typer.Option(
+        None, help="random, lc, mnlp, entropy or bald (default: the project's strategy)."
+    ),
+    batch: int | None = typer.Option(
+        None, min=1, help="How many documents the next batch holds (default: the project's)."
+    ),
     epochs: int = typer.Option(3, min=1, help="Training epochs; the best on dev is kept."),
     learning_rate: float = typer.Option(1e-4, help="Peak learning rate."),
     batch_size: int = typer.Option(16, min=1, help="Training batch size."),
@@ -30,27 +29,31 @@ def retrain(
     seed: int = typer.Option(13, help="Random seed."),
 ) -> None:
     """Train on everything accepted, promote if not worse, and re-order the queue."""
-    from workbench.active.round import RetrainOptions
-    from workbench.active.round import retrain as run_round
+    from workbench.model.train import TrainOptions
+    from workbench.ops.training import RetrainOptions
+    from workbench.ops.training import retrain as run_retrain
 
-    project = find_project(project_option(ctx))
-    res = run_round(
+    project = project_of(ctx)
+    strategy = strategy or project.config.strategy
+    res = run_retrain(
         project,
         RetrainOptions(
             strategy=strategy,
-            batch=batch,
-            epochs=epochs,
-            learning_rate=learning_rate,
-            batch_size=batch_size,
-            device=device,
+            batch=batch or project.config.batch_size,
+            train=TrainOptions(
+                epochs=epochs,
+                learning_rate=learning_rate,
+                batch_size=batch_size,
+                device=device,
+                seed=seed,
+            ),
             warm_start=warm_start,
             promote=promote,
             cost_aware=cost_aware,
-            seed=seed,
         ),
-        lambda m: err.print(m),
+        log,
     )
-    t = res.train
+    t = res.round
     state = "made active" if t.promoted else "kept, not active"
     out.print(
         f"Round {t.round_id}: model #{t.model_id} {state}; dev F1 {t.dev['f1']:.4f}"
@@ -64,7 +67,6 @@ def retrain(
     )
 
 
-@app.command()
 def simulate(
     corpus: Path = typer.Option(..., help="A directory with train.tsv, devel.tsv, test.tsv."),
     out: Path = typer.Option(Path("simulation"), help="Where curves.csv, curves.png go."),
@@ -108,7 +110,7 @@ def simulate(
             dev_size=dev_size,
             device=device,
         ),
-        lambda m: err.print(m),
+        log,
     )
     rows = sim.run()
     plot_png(rows, out / "curves.png")

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from workbench.cli.app import app, project_option
-from workbench.project import find_project
+from workbench.cli.common import project_of
 
 
-@app.command()
 def annotate(ctx: typer.Context) -> None:
     """Correct the model's suggestions document by document (keys: press ? inside)."""
     from workbench.tui.app import WorkbenchApp
 
-    project = find_project(project_option(ctx))
+    project = project_of(ctx)
     # a newer or broken database fails here, in one line, before the screen opens; rounds
     # left running by a dead process are marked failed by the dashboard's first read
     project.connect().close()

@@ -1,4 +1,5 @@
-"""The Typer app, the global --project option and the one place errors become exit codes."""
+"""The Typer app: the global --project option, the one place errors become exit codes, and the
+commands registered in the order of the loop (the order `--help` lists them)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.text import Text
 from typer import _click  # typer vendors click; its Context is the base type
 from typer.core import TyperGroup
 
+from workbench.cli import active_cmds, annotate_cmd, data_cmds, model_cmds, project_cmds, tag_cmd
+from workbench.cli.common import err
 from workbench.errors import WorkbenchError
-
-err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 class WorkbenchGroup(TyperGroup):
@@ -23,7 +23,7 @@ class WorkbenchGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except WorkbenchError as exc:
-            err_console.print(Text("error: ", style="bold red") + Text(str(exc)))
+            err.print(Text("error: ", style="bold red") + Text(str(exc)))
             raise typer.Exit(exc.exit_code) from None
 
 
@@ -51,17 +51,17 @@ def _root(
     ctx.obj = {"project": project}
 
 
-def project_option(ctx: typer.Context) -> Path | None:
-    obj = ctx.find_root().obj or {}
-    value: Path | None = obj.get("project")
-    return value
-
-
-# Command modules register themselves on `app`.
-from workbench.cli import (  # noqa: E402, F401
-    active_cmds,
-    annotate_cmd,
-    data_cmds,
-    model_cmds,
-    project_cmds,
-)
+# The loop: set up, load, correct, train and score, use, improve, inspect, hand over.
+for name, command in (
+    ("init", project_cmds.init),
+    ("import", data_cmds.import_),
+    ("annotate", annotate_cmd.annotate),
+    ("train", model_cmds.train),
+    ("evaluate", model_cmds.evaluate),
+    ("tag", tag_cmd.tag),
+    ("retrain", active_cmds.retrain),
+    ("simulate", active_cmds.simulate),
+    ("status", project_cmds.status),
+    ("export", data_cmds.export),
+):
+    app.command(name)(command)

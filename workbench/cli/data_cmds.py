@@ -6,17 +6,12 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-from workbench.cli.app import app, project_option
-from workbench.exporter import export_project
-from workbench.importer import import_files
-from workbench.project import find_project
-
-console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+from workbench.cli.common import err, project_of
+from workbench.ops.exporting import export_project
+from workbench.ops.importing import import_files
 
 
-@app.command("import")
 def import_(
     ctx: typer.Context,
     files: list[Path] = typer.Argument(..., help="Files (or a Hugging Face dataset directory)."),
@@ -29,16 +24,14 @@ def import_(
     doc_per_file: bool = typer.Option(False, help="Text: one document per file, not per line."),
 ) -> None:
     """Load documents, with their gold spans where the format has them. All or nothing."""
-    project = find_project(project_option(ctx))
-    results = import_files(project, files, format, split, doc_per_file)
+    results = import_files(project_of(ctx), files, format, split, doc_per_file)
     for r in results:
-        console.print(
+        err.print(
             f"Imported {r.documents:,} documents ({r.spans:,} entities) from {r.path} "
             f"as {r.format} into {r.split}."
         )
 
 
-@app.command()
 def export(
     ctx: typer.Context,
     out: str = typer.Argument(..., help="Output file, directory (hf) or - for standard output."),
@@ -47,10 +40,9 @@ def export(
     status: list[str] = typer.Option([], help="Only these statuses (repeatable)."),
 ) -> None:
     """Write every document with the entities of its latest revision."""
-    project = find_project(project_option(ctx))
-    res = export_project(project, out, format, split or None, status or None)
+    res = export_project(project_of(ctx), out, format, split or None, status or None)
     msg = f"Exported {res.documents:,} documents ({res.spans:,} entities) to {out} as {format}."
     if res.dropped:
         msg += f" {res.dropped:,} nested or crossing entities cannot be written as BIO."
-    console.print(msg, highlight=False)
+    err.print(msg)
     sys.stdout.flush()

@@ -9,15 +9,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from workbench.cli.app import app, project_option
-from workbench.project import DEFAULT_BASE_MODEL, find_project, init_project
+from workbench.cli.common import out, project_of
+from workbench.ops.status import ProjectStatus, project_status
+from workbench.project import DEFAULT_BASE_MODEL, init_project
 from workbench.store.documents import SPLITS, STATUSES
-from workbench.summary import ProjectStatus, project_status
-
-console = Console(highlight=False, soft_wrap=True, markup=False)
 
 
-@app.command()
 def init(
     directory: Path = typer.Argument(Path("."), help="Where to create the project."),
     labels: str = typer.Option("Chemical,Disease", help="Comma-separated entity labels (<= 9)."),
@@ -26,14 +23,13 @@ def init(
     """Create a new project: workbench.toml, workbench.db and models/."""
     project = init_project(directory, labels, base_model)
     names = ", ".join(f"{lab.key}={lab.name}" for lab in project.config.labels)
-    console.print(f"Created project in {project.root} (labels {names}).")
-    console.print(f"Next: workbench --project {project.root} import FILE")
+    out.print(f"Created project in {project.root} (labels {names}).")
+    out.print(f"Next: workbench --project {project.root} import FILE")
 
 
-@app.command()
 def status(ctx: typer.Context) -> None:
     """Documents per split and status, labels, entities and the active model."""
-    render_status(project_status(find_project(project_option(ctx))), console)
+    render_status(project_status(project_of(ctx)), out)
 
 
 def render_status(st: ProjectStatus, out: Console) -> None:
@@ -100,6 +96,5 @@ def render_status(st: ProjectStatus, out: Console) -> None:
         out.print(f"Active model: none yet (base model {st.base_model}).")
     else:
         m = st.active_model
-        f1 = m.metrics.get("f1")
-        score = f", dev F1 {f1:.3f}" if isinstance(f1, int | float) else ""
+        score = f", dev F1 {m.f1:.3f}" if m.f1 is not None else ""
         out.print(f"Active model: #{m.id} {m.path} (from {m.base_model}{score}, {m.created_at})")

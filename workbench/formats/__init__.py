@@ -1,63 +1,79 @@
-"""One module per format; `read_documents` dispatches and `detect_format` sniffs."""
+"""The formats workbench reads and writes, one module each, listed once here.
+
+`get` finds one by name, `detect_format` guesses one from a path (a directory's shape, the
+extension, then the first non-empty lines), `choices` lists the names for a command's help.
+"""
 
 from __future__ import annotations
 
-import re
+import gzip
 from collections.abc import Collection
 from pathlib import Path
 
 from workbench.core import Document
-from workbench.errors import FormatError
+from workbench.errors import FormatError, WorkbenchError
 from workbench.formats import conll, hf, jsonl, pubtator, text
+from workbench.formats.base import GZIP_MAGIC, ReadOptions, Source
+from workbench.formats.registry import Format, collect, read_source
 
-IMPORT_FORMATS = ("auto", "text", "jsonl", "conll", "pubtator", "hf")
-EXPORT_FORMATS = ("jsonl", "conll", "pubtator", "hf")
-
-_EXTENSIONS = {
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".conll": "conll",
-    ".tsv": "conll",
-    ".iob": "conll",
-    ".bio": "conll",
-    ".pubtator": "pubtator",
-    ".txt": None,  # text or PubTator: look inside
+# Content detection tries them in this order; text is the fallback.
+FORMATS: dict[str, Format] = {
+    f.name: f for f in (pubtator.FORMAT, jsonl.FORMAT, conll.FORMAT, text.FORMAT, hf.FORMAT)
 }
-_PUBTATOR_HEAD = re.compile(r"^[^|\t\s]+\|t\|")
-_BIO_TAG = re.compile(r"^(O|[BI]-\S+)$")
+_BOM = "\ufeff"
+
+
+def get(name: str) -> Format:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise WorkbenchError(f"unknown format {name!r} (one of {', '.join(FORMATS)})") from None
+
+
+def choices(capability: str) -> list[str]:
+    """Names of the formats that can be read ("read") or written ("write")."""
+    return [
+        name for name, f in FORMATS.items() if (f.readable if capability == "read" else f.writable)
+    ]
+
+
+def help_lines(capability: str) -> str:
+    return "; ".join(f"{name}: {FORMATS[name].help}" for name in choices(capability))
 
 
 def detect_format(path: Path) -> str:
     """Guess from a directory's shape, the extension, then the first non-empty lines."""
     if path.is_dir():
-        if hf.is_dataset_dir(path):
-            return "hf"
-        raise FormatError("is a directory but not a Hugging Face dataset (save_to_disk)", path)
-    ext = _EXTENSIONS.get(path.suffix.lower())
-    if ext is not None:
-        return ext
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(65536).decode("utf-8", errors="replace")
-    except OSError as exc:
-        raise FormatError(f"cannot read: {exc.strerror}", path) from None
-    lines = [ln for ln in head.splitlines() if ln.strip()][:20]
+        for f in FORMATS.values():
+            if f.is_dir is not None and f.is_dir(path):
+                return f.name
+        raise FormatError("is a directory, but not one of a directory format (hf)", path)
+    name = path.name.lower().removesuffix(".gz")
+    suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+    by_ext = [f.name for f in FORMATS.values() if suffix in f.extensions]
+    if len(by_ext) == 1 and by_ext[0] != "text":  # .txt may hold PubTator: look inside
+        return by_ext[0]
+    lines = [ln for ln in _head(path).splitlines() if ln.strip()][:20]
     if not lines:
         return "text"  # the reader reports the empty file
-    if _PUBTATOR_HEAD.match(lines[0].lstrip("\ufeff")):
-        return "pubtator"
-    if lines[0].lstrip("\ufeff").startswith("{"):
-        return "jsonl"
-
-    def columns(ln: str) -> list[str]:
-        return ln.split("\t") if "\t" in ln else ln.split()
-
-    if all(
-        ln.startswith("-DOCSTART-") or (len(columns(ln)) >= 2 and _BIO_TAG.match(columns(ln)[-1]))
-        for ln in lines
-    ):
-        return "conll"
+    lines[0] = lines[0].lstrip(_BOM)
+    for f in FORMATS.values():
+        if f.detect is not None and f.detect(lines):
+            return f.name
     return "text"
+
+
+def _head(path: Path) -> str:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+            if head[:2] == GZIP_MAGIC:
+                fh.seek(0)
+                with gzip.GzipFile(fileobj=fh) as gz:
+                    head = gz.read(65536)
+    except (OSError, EOFError) as exc:
+        raise FormatError(f"cannot read: {exc}", path) from None
+    return head.decode("utf-8", errors="replace")
 
 
 def read_documents(
@@ -68,12 +84,17 @@ def read_documents(
     doc_per_file: bool = False,
 ) -> list[Document]:
     """Every document of a single-split file; raises FormatError, located, on bad input."""
-    if fmt == "text":
-        return text.read(path, doc_per_file=doc_per_file)
-    if fmt == "jsonl":
-        return jsonl.read(path, labels=labels)
-    if fmt == "conll":
-        return conll.read(path, labels=labels)
-    if fmt == "pubtator":
-        return pubtator.read(path, labels=labels)
-    raise ValueError(f"unknown format {fmt!r}")
+    return collect(get(fmt), path, ReadOptions(labels=labels, doc_per_file=doc_per_file))
+
+
+__all__ = [
+    "FORMATS",
+    "Format",
+    "ReadOptions",
+    "Source",
+    "choices",
+    "detect_format",
+    "get",
+    "read_documents",
+    "read_source",
+]

@@ -12,6 +12,8 @@ from typing import Any
 from workbench.core import BioError, Document, Token, bio_to_spans, parse_tag, spans_to_bio
 from workbench.core.bio import tag_names
 from workbench.errors import FormatError
+from workbench.formats.base import ReadOptions
+from workbench.formats.registry import Format
 
 TO_HF = {"train": "train", "dev": "validation", "test": "test", "pool": "pool"}
 FROM_HF = {
@@ -150,3 +152,16 @@ def _documents(ds: Any, name: str, path: Path, labels: Collection[str] | None) -
             )
         )
     return docs
+
+
+def read_dir(path: Path, opts: ReadOptions) -> dict[str, list[Document]]:
+    return read(path, labels=opts.labels)
+
+
+FORMAT = Format(
+    name="hf",
+    help="a Hugging Face dataset directory (save_to_disk): tokens + ner_tags, per split",
+    read_dir=read_dir,
+    write_dir=write,
+    is_dir=is_dataset_dir,
+)

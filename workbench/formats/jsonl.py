@@ -7,33 +7,57 @@ whose tokens came from the source survive a round trip exactly.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from workbench.core import Document, Span, Token, tokenize
 from workbench.errors import FormatError
-from workbench.formats.base import check_label, lines_of, read_text
+from workbench.formats.base import ReadOptions, Source, check_label, no_surrogates
+from workbench.formats.registry import Format, collect
 
 _ENTITY_KEYS = {"start", "end", "label", "text", "score"}
 
 
-def read(path: Path, *, labels: Collection[str] | None = None) -> list[Document]:
-    docs = []
-    for number, line in enumerate(lines_of(read_text(path)), start=1):
-        if not line.strip():
+def stream(source: Source, opts: ReadOptions) -> Iterator[Document]:
+    for line in source.lines(on_error=opts.on_error):
+        if not line.text.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise FormatError(
-                f"not valid JSON ({exc.msg} at column {exc.colno})", path, number
-            ) from None
-        docs.append(_document(record, path, number, labels))
-    return docs
+            yield _document(
+                _parse(line.text, source.name, line.number), source.name, line.number, opts.labels
+            )
+        except FormatError as exc:
+            opts.fail(exc)
 
 
-def _document(record: Any, path: Path, number: int, labels: Collection[str] | None) -> Document:
+def _parse(line: str, name: str, number: int) -> Any:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise FormatError(
+            f"not valid JSON ({exc.msg} at column {exc.colno})", name, number
+        ) from None
+    except RecursionError:
+        raise FormatError("JSON nested too deeply to be a document record", name, number) from None
+    if "\\ud" in line.lower():  # an escaped surrogate: legal JSON, not storable text
+        try:
+            no_surrogates(json.dumps(record, ensure_ascii=False), "the record")
+        except ValueError as exc:
+            raise FormatError(str(exc), name, number) from None
+    return record
+
+
+def read(path: Path, *, labels: Collection[str] | None = None) -> list[Document]:
+    return collect(FORMAT, path, ReadOptions(labels=labels))
+
+
+def _is_int(value: Any) -> bool:
+    """JSON true is a bool, and a bool is an int in Python: an offset must be a real integer."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _document(record: Any, path: str, number: int, labels: Collection[str] | None) -> Document:
     def fail(message: str) -> FormatError:
         return FormatError(message, path, number)
 
@@ -54,7 +78,11 @@ def _document(record: Any, path: Path, number: int, labels: Collection[str] | No
         if not isinstance(ent, dict):
             raise fail("each entity must be an object")
         start, end, label = ent.get("start"), ent.get("end"), ent.get("label")
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        if not (isinstance(start, int) and isinstance(end, int)) or not (
+            _is_int(start) and _is_int(end)
+        ):
+            raise fail(f"entity offsets must be integers, not {start!r}..{end!r}")
+        if not 0 <= start < end <= len(text):
             raise fail(f"entity offsets {start}..{end} lie outside the text (length {len(text)})")
         if not isinstance(label, str) or not label:
             raise fail("an entity has no label")
@@ -65,7 +93,7 @@ def _document(record: Any, path: Path, number: int, labels: Collection[str] | No
             )
         check_label(label, labels, path, number)
         score = ent.get("score")
-        if score is not None and not isinstance(score, int | float):
+        if score is not None and (not isinstance(score, int | float) or isinstance(score, bool)):
             raise fail("an entity's score must be a number")
         extra = {k: v for k, v in ent.items() if k not in _ENTITY_KEYS}
         spans.append(Span(start, end, label, None if score is None else float(score), extra))
@@ -85,9 +113,11 @@ def _tokens(raw: Any, text: str, fail: Any) -> list[Token]:
     if raw is None:
         return tokenize(text)
     try:
-        tokens = [Token(int(a), int(b)) for a, b in raw]
+        tokens = [Token(a, b) for a, b in raw if _is_int(a) and _is_int(b)]
     except (TypeError, ValueError):
         raise fail('"tokens" must be a list of [start, end] pairs') from None
+    if not isinstance(raw, list) or len(tokens) != len(raw):
+        raise fail('"tokens" must be a list of [start, end] integer pairs')
     prev = 0
     for t in tokens:
         if not prev <= t.start < t.end <= len(text):
@@ -118,6 +148,21 @@ def to_record(doc: Document, doc_id: str | int | None = None) -> dict[str, Any]:
     }
 
 
-def write(docs: Iterable[Document], out: TextIO) -> None:
+def write(docs: Iterable[Document], out: TextIO) -> int:
     for doc in docs:
         out.write(json.dumps(to_record(doc), ensure_ascii=False) + "\n")
+    return 0
+
+
+def detect(head: list[str]) -> bool:
+    return head[0].startswith("{") and '"documents"' not in head[0][:4096]
+
+
+FORMAT = Format(
+    name="jsonl",
+    help='JSON lines: {"id", "text", "entities": [{"start", "end", "label"}], "meta"}',
+    extensions=(".jsonl", ".ndjson"),
+    detect=detect,
+    stream=stream,
+    write=write,
+)

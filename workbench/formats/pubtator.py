@@ -7,14 +7,15 @@ relation lines are kept as they were and written back unchanged.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from workbench.core import Document, Span, tokenize
 from workbench.errors import FormatError
-from workbench.formats.base import check_label, lines_of, read_text
+from workbench.formats.base import ReadOptions, Source, check_label
+from workbench.formats.registry import Format, collect
 
 _HEADER = re.compile(r"^([^|\t]+)\|([ta])\|(.*)$")
 _FLATTEN = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
@@ -30,49 +31,81 @@ class _Block:
     relations: list[list[str]] = field(default_factory=list)
 
 
-def read(path: Path, *, labels: Collection[str] | None = None) -> list[Document]:
-    blocks: list[_Block] = []
+def stream(source: Source, opts: ReadOptions) -> Iterator[Document]:
+    """A block per document; a bad line spoils its block, which is skipped with ``on_error``."""
+    name = source.name
     block: _Block | None = None
-    for number, line in enumerate(lines_of(read_text(path)), start=1):
-        if not line.strip():
-            block = None
+    bad = False
+
+    def finish() -> Iterator[Document]:
+        if block is not None and not bad:
+            try:
+                yield _document(block, name, opts.labels)
+            except FormatError as exc:
+                opts.fail(exc)
+
+    for line in source.lines(on_error=opts.on_error):
+        text, number = line.text, line.number
+        if not text.strip():
+            yield from finish()
+            block, bad = None, False
             continue
-        header = _HEADER.match(line)
+        header = _HEADER.match(text)
         if header:
             pmid, part, content = header.groups()
             if block is None or block.pmid != pmid or (part == "t" and block.title is not None):
-                block = _Block(pmid, number)
-                blocks.append(block)
+                yield from finish()
+                block, bad = _Block(pmid, number), False
+            if bad:
+                continue
             if part == "t":
                 block.title = content
             elif block.abstract is not None:
-                raise FormatError(f"a second abstract line for {pmid}", path, number)
+                bad = _spoil(opts, f"a second abstract line for {pmid}", name, number)
             else:
                 block.abstract = content
             continue
-        fields = line.split("\t")
+        if bad:
+            continue
+        fields = text.split("\t")
         if block is None or fields[0] != block.pmid:
-            raise FormatError(
+            message = (
                 "expected a PMID|t|title line before mentions"
                 if block is None
-                else f"line belongs to {fields[0]!r} inside the block of {block.pmid!r}",
-                path,
-                number,
+                else f"line belongs to {fields[0]!r} inside the block of {block.pmid!r}"
             )
-        if len(fields) >= 5 and fields[1].isdigit() and fields[2].isdigit():
+            if block is None:
+                opts.fail(FormatError(message, name, number))
+                continue
+            bad = _spoil(opts, message, name, number)
+        elif len(fields) >= 5 and _number(fields[1]) and _number(fields[2]):
             block.mentions.append((number, fields))
-        elif len(fields) >= 3 and not fields[1].isdigit():
+        elif len(fields) >= 3 and not _number(fields[1]):
             block.relations.append(fields[1:])
         else:
-            raise FormatError(
+            bad = _spoil(
+                opts,
                 "not a mention (PMID, start, end, text, type[, ids...]) nor a relation line",
-                path,
+                name,
                 number,
             )
-    return [_document(b, path, labels) for b in blocks]
+    yield from finish()
 
 
-def _document(block: _Block, path: Path, labels: Collection[str] | None) -> Document:
+def _number(field: str) -> bool:
+    return field.isascii() and field.isdigit()
+
+
+def _spoil(opts: ReadOptions, message: str, name: str, number: int) -> bool:
+    opts.fail(FormatError(message, name, number))
+    return True
+
+
+def read(path: Path, *, labels: Collection[str] | None = None) -> list[Document]:
+    return collect(FORMAT, path, ReadOptions(labels=labels))
+
+
+def _document(block: _Block, path: str, labels: Collection[str] | None) -> Document:
     if block.title is None:
         raise FormatError(f"document {block.pmid} has no title line (PMID|t|...)", path, block.line)
     text = block.title if block.abstract is None else f"{block.title} {block.abstract}"
@@ -110,12 +143,13 @@ def _document(block: _Block, path: Path, labels: Collection[str] | None) -> Docu
         spans,
         external_id=block.pmid,
         meta=meta,
-        source=str(path),
+        source=path,
         line=block.line,
     )
 
 
-def write(docs: Iterable[Document], out: TextIO) -> None:
+def write(docs: Iterable[Document], out: TextIO) -> int:
+    """A block per document, blank lines between them; ``docs`` may be a lazy stream."""
     first = True
     for n, doc in enumerate(docs, start=1):
         info = doc.meta.get("pubtator", {})
@@ -134,3 +168,18 @@ def write(docs: Iterable[Document], out: TextIO) -> None:
             lines.append("\t".join([pmid, *rel]))
         out.write(("" if first else "\n") + "\n".join(lines) + "\n")
         first = False
+    return 0
+
+
+def detect(head: list[str]) -> bool:
+    return bool(_HEADER.match(head[0]))
+
+
+FORMAT = Format(
+    name="pubtator",
+    help="PubTator: PMID|t|title, PMID|a|abstract, mention and relation lines (ids kept)",
+    extensions=(".pubtator",),
+    detect=detect,
+    stream=stream,
+    write=write,
+)

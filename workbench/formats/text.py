@@ -1,32 +1,33 @@
-"""Plain text: one document per non-empty line, or one per file."""
+"""Plain text: one document per non-empty line, or one per file (``--doc-per-file``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from workbench.core import Document, tokenize
-from workbench.formats.base import lines_of, read_text
+from workbench.formats.base import ReadOptions, Source
+from workbench.formats.registry import Format, collect
+
+
+def stream(source: Source, opts: ReadOptions) -> Iterator[Document]:
+    if opts.doc_per_file:
+        text = source.text()
+        yield Document(text, tokenize(text), external_id=source.stem, source=source.name, line=1)
+        return
+    for line in source.lines(on_error=opts.on_error):
+        if line.text.strip():
+            yield Document(line.text, tokenize(line.text), source=source.name, line=line.number)
 
 
 def read(path: Path, *, doc_per_file: bool = False) -> list[Document]:
-    return documents_from_text(
-        read_text(path), str(path), doc_per_file=doc_per_file, doc_id=path.stem, doc_line=1
-    )
+    return collect(FORMAT, path, ReadOptions(doc_per_file=doc_per_file))
 
 
-def documents_from_text(
-    text: str,
-    source: str,
-    *,
-    doc_per_file: bool = False,
-    doc_id: str | None = None,
-    doc_line: int | None = None,
-) -> list[Document]:
-    """A document per non-empty line (numbered from 1), or the whole text as ``doc_id``."""
-    if doc_per_file:
-        return [Document(text, tokenize(text), external_id=doc_id, source=source, line=doc_line)]
-    return [
-        Document(line, tokenize(line), source=source, line=number)
-        for number, line in enumerate(lines_of(text), start=1)
-        if line.strip()
-    ]
+FORMAT = Format(
+    name="text",
+    help="plain text, one document per non-empty line (or per file with --doc-per-file)",
+    extensions=(".txt", ".text"),
+    annotations=False,
+    stream=stream,
+)

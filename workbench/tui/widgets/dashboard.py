@@ -11,7 +11,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import ProgressBar, Static
 from textual_plotext import PlotextPlot
 
-from workbench.dashboard import DashboardData, RoundInfo
+from workbench.ops.status import DashboardData
+from workbench.store.rounds import RoundRecord
 
 
 def _f(x: object) -> str:
@@ -46,7 +47,7 @@ def rounds_table(data: DashboardData) -> Table:
     return t
 
 
-def _state(r: RoundInfo) -> Text:
+def _state(r: RoundRecord) -> Text:
     if r.status == "running":
         return Text(r.phase, style="bold yellow")
     if r.status == "failed":

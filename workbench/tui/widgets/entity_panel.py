@@ -13,7 +13,7 @@ from rich.style import Style
 from textual.events import Resize
 from textual.geometry import Region, Size
 
-from workbench.tui.draft import Draft
+from workbench.session.draft import Draft
 from workbench.tui.widgets.line_view import LineView
 
 BOLD = Style(bold=True)

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from workbench.project import Project
+from workbench.session.draft import Draft, Snapshot
+from workbench.session.writer import Save
 from workbench.store.documents import accept_times, load_revision
 from workbench.store.queue import queue
-from workbench.tui.draft import Draft, Snapshot
-from workbench.tui.writer import Save
 
 MAX_GAP_S = 15 * 60  # a longer pause between two acceptances is a break, not work
 

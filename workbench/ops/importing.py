@@ -12,7 +12,7 @@ from pathlib import Path
 
 from workbench.core import Document
 from workbench.errors import FormatError, WorkbenchError
-from workbench.formats import IMPORT_FORMATS, detect_format, hf, read_documents
+from workbench.formats import ReadOptions, Source, choices, detect_format, get, read_source
 from workbench.project import Project
 from workbench.store import transaction
 from workbench.store.documents import SPLITS, ImportResult, insert_documents
@@ -40,26 +40,28 @@ def parse_files(
     doc_per_file: bool = False,
 ) -> list[tuple[Path, str, str, list[Document]]]:
     """(path, format, split, documents) for every file; nothing is written."""
-    if fmt not in IMPORT_FORMATS:
-        raise WorkbenchError(f"unknown format {fmt!r} (one of {', '.join(IMPORT_FORMATS)})")
+    if fmt != "auto" and fmt not in choices("read"):
+        raise WorkbenchError(
+            f"unknown format {fmt!r} (auto, or one of {', '.join(choices('read'))})"
+        )
     if split is not None and split not in SPLITS:
         raise WorkbenchError(f"unknown split {split!r} (one of {', '.join(SPLITS)})")
     if not paths:
         raise WorkbenchError("name at least one file to import")
-    labels = project.config.label_names
+    opts = ReadOptions(labels=project.config.label_names, doc_per_file=doc_per_file)
     parsed = []
     for path in paths:
         if not path.exists():
             raise FormatError("no such file", path)
-        this_fmt = detect_format(path) if fmt == "auto" else fmt
-        if this_fmt == "hf":
-            for hf_split, docs in hf.read(path, labels=labels).items():
-                parsed.append((path, "hf", split or hf_split, docs))
+        f = get(detect_format(path) if fmt == "auto" else fmt)
+        if f.read_dir is not None:
+            if not path.is_dir():
+                raise FormatError(f"--format {f.name} reads a directory", path)
+            for source_split, docs in f.read_dir(path, opts).items():
+                parsed.append((path, f.name, split or source_split, docs))
             continue
-        docs = read_documents(path, this_fmt, labels=labels, doc_per_file=doc_per_file)
-        if not docs:
-            raise FormatError("holds no documents", path)
-        parsed.append((path, this_fmt, split or "pool", docs))
+        docs = list(read_source(f, Source.of(path), opts))
+        parsed.append((path, f.name, split or "pool", docs))
     return parsed
 
 

@@ -10,7 +10,7 @@ from workbench.core import Document, Span
 from workbench.core.lexicon import Lexicon, build_lexicon
 from workbench.project import Project
 from workbench.store.documents import iter_documents
-from workbench.store.models import active_model
+from workbench.store.rounds import active_model
 
 if TYPE_CHECKING:
     from workbench.model.predict import Tagger
@@ -30,7 +30,7 @@ class Suggester:
     def load(self) -> None:
         conn = self.project.connect()
         try:
-            row = active_model(conn)
+            model = active_model(conn)
             # only what the user (or an import) accepted for training: never dev or test gold
             self.lexicon = build_lexicon(
                 s.document
@@ -38,17 +38,17 @@ class Suggester:
             )
         finally:
             conn.close()
-        if row is None:
+        if model is None:
             self._tagger, self.model_id, self.origin = None, None, "lexicon"
             return
         import torch
 
         from workbench.model.predict import Tagger
 
-        tagger = Tagger(self.project.model_dir(str(row["path"])), device=self.device)
+        tagger = Tagger(self.project.model_dir(model.path), device=self.device)
         if tagger.device == "cpu":  # leave a core to the screen
             torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
-        self._tagger, self.model_id, self.origin = tagger, int(row["id"]), f"model:{row['id']}"
+        self._tagger, self.model_id, self.origin = tagger, model.id, f"model:{model.id}"
 
     def learn(self, doc: Document) -> None:
         """An accepted document's entities join the lexicon at once."""

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from workbench.model.errors import ModelError
+from workbench.errors import ModelError
 
 
 @contextmanager

@@ -11,7 +11,8 @@ from typing import TextIO
 
 from workbench.core import Document
 from workbench.errors import WorkbenchError
-from workbench.formats import EXPORT_FORMATS, conll, hf, jsonl, pubtator
+from workbench.formats import choices, get
+from workbench.formats.registry import Format
 from workbench.project import Project
 from workbench.store.documents import iter_documents
 
@@ -30,8 +31,9 @@ def export_project(
     splits: Sequence[str] | None = None,
     statuses: Sequence[str] | None = None,
 ) -> ExportResult:
-    if fmt not in EXPORT_FORMATS:
-        raise WorkbenchError(f"unknown format {fmt!r} (one of {', '.join(EXPORT_FORMATS)})")
+    if fmt not in choices("write"):
+        raise WorkbenchError(f"unknown format {fmt!r} (one of {', '.join(choices('write'))})")
+    f = get(fmt)
     conn = project.connect()
     try:
         stored = list(iter_documents(conn, splits=splits, statuses=statuses))
@@ -41,23 +43,24 @@ def export_project(
         raise WorkbenchError("no documents to export (check --split and --status)")
     docs = [s.document for s in stored]
     n_spans = sum(len(d.spans) for d in docs)
-    if fmt == "hf":
+    if f.write_dir is not None:
+        write_dir = f.write_dir
         if str(out) == "-":
-            raise WorkbenchError("--format hf writes a directory; name one")
+            raise WorkbenchError(f"--format {fmt} writes a directory; name one")
         by_split: dict[str, list[Document]] = {}
         for s in stored:
             by_split.setdefault(s.split, []).append(s.document)
         dropped = _write_dir(
-            Path(out), lambda tmp: hf.write(by_split, project.config.label_names, tmp)
+            Path(out), lambda tmp: write_dir(by_split, project.config.label_names, tmp)
         )
         return ExportResult(len(docs), n_spans, dropped)
     if str(out) == "-":
-        return ExportResult(len(docs), n_spans, _write(fmt, docs, sys.stdout))
+        return ExportResult(len(docs), n_spans, _write(f, docs, sys.stdout))
     path = Path(out)
     tmp = path.with_name(path.name + ".tmp")
     try:
         with tmp.open("w", encoding="utf-8", newline="\n") as fh:
-            dropped = _write(fmt, docs, fh)
+            dropped = _write(f, docs, fh)
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -65,14 +68,9 @@ def export_project(
     return ExportResult(len(docs), n_spans, dropped)
 
 
-def _write(fmt: str, docs: list[Document], fh: TextIO) -> int:
-    if fmt == "conll":
-        return conll.write(docs, fh)
-    if fmt == "pubtator":
-        pubtator.write(docs, fh)
-    else:
-        jsonl.write(docs, fh)
-    return 0
+def _write(f: Format, docs: list[Document], fh: TextIO) -> int:
+    assert f.write is not None
+    return f.write(docs, fh)
 
 
 def _write_dir(out: Path, writer: Callable[[Path], int]) -> int:

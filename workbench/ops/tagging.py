@@ -1,4 +1,5 @@
-"""`workbench tag`: read text from files, a directory or stdin; write tagged documents.
+"""`workbench tag`: read any input format from files, a directory or stdin; write tagged
+documents.
 
 The inputs are read first (so a bad file stops the run before any output),
 then predicted and written in chunks of documents, so output starts early.
@@ -6,20 +7,17 @@ then predicted and written in chunks of documents, so output starts early.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.core import Document
-from workbench.errors import EmptyInputError, FormatError, WorkbenchError
-from workbench.formats import text as text_format
-from workbench.formats.base import decode_text
-from workbench.model.errors import ModelError
+from workbench.errors import EmptyInputError, FormatError, ModelError, WorkbenchError
+from workbench.formats import ReadOptions, Source, detect_format, get, read_source
+from workbench.formats.base import STDIN
 from workbench.project import Project, find_project
 
 OUTPUT_FORMATS = ("pretty", "jsonl", "conll", "pubtator")
-STDIN = "<stdin>"
 CHUNK = 256
 
 
@@ -29,17 +27,19 @@ class TagInput:
     docs: list[Document]
 
 
+def _read(source: Source, fmt: str, doc_per_file: bool) -> list[Document]:
+    if fmt == "auto":
+        fmt = "text" if source.path is None else detect_format(source.path)
+    return list(read_source(get(fmt), source, ReadOptions(doc_per_file=doc_per_file)))
+
+
 def read_inputs(
-    inputs: Sequence[str], doc_per_file: bool, warn: Callable[[str], None]
+    inputs: Sequence[str], doc_per_file: bool, warn: Callable[[str], None], fmt: str = "auto"
 ) -> list[TagInput]:
     out: list[TagInput] = []
     for raw in inputs:
         if raw == "-":
-            text = decode_text(sys.stdin.buffer.read(), STDIN, what="input")
-            docs = text_format.documents_from_text(
-                text, STDIN, doc_per_file=doc_per_file, doc_id=STDIN
-            )
-            out.append(TagInput(STDIN, docs))
+            out.append(TagInput(STDIN, _read(Source.of("-"), fmt, doc_per_file)))
             continue
         path = Path(raw)
         if path.is_dir():
@@ -53,11 +53,11 @@ def read_inputs(
                 raise FormatError("the directory holds no files", path)
             for f in files:
                 try:
-                    out.append(TagInput(str(f), text_format.read(f, doc_per_file=doc_per_file)))
+                    out.append(TagInput(str(f), _read(Source.of(f), fmt, doc_per_file)))
                 except EmptyInputError:
                     warn(f"skipped {f}: the file is empty")
         elif path.exists():
-            out.append(TagInput(str(path), text_format.read(path, doc_per_file=doc_per_file)))
+            out.append(TagInput(str(path), _read(Source.of(path), fmt, doc_per_file)))
         else:
             raise FormatError("no such file or directory", path)
     return out

@@ -11,9 +11,9 @@ import threading
 from collections.abc import Callable
 
 from workbench.core import Span
+from workbench.ops.suggest import Suggester
 from workbench.project import Project
 from workbench.store.documents import load_revision
-from workbench.suggest import Suggester
 
 Ready = Callable[[int, list[Span], str], None]
 

@@ -1,0 +1,79 @@
+"""What a round trains on and is judged on, read from the project."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from workbench.core import Document
+from workbench.core.sentences import sentence_ranges
+from workbench.errors import ModelError
+from workbench.project import Project
+from workbench.store.documents import count_by_split_status, iter_documents
+
+
+@dataclass
+class Corpus:
+    train: list[Document]
+    dev: list[Document]
+    test: list[Document]
+    dev_from_train: bool
+
+    def sizes(self) -> dict[str, int]:
+        return {
+            "documents": len(self.train),
+            "sentences": sum(len(sentence_ranges(d)) for d in self.train),
+            "tokens": sum(len(d.tokens) for d in self.train),
+        }
+
+
+def training_documents(project: Project) -> int:
+    """Accepted documents of the train split and the pool: what a round trains on."""
+    conn = project.connect()
+    try:
+        counts = count_by_split_status(conn)
+    finally:
+        conn.close()
+    return counts.get(("train", "accepted"), 0) + counts.get(("pool", "accepted"), 0)
+
+
+def load_corpus(project: Project, dev_fraction: float, seed: int) -> Corpus:
+    """Train: the train split plus every accepted pool document; dev and test: gold splits."""
+    conn = project.connect()
+    try:
+        train = [
+            s.document
+            for s in iter_documents(conn, splits=["train", "pool"], statuses=["accepted"])
+        ]
+        dev = [s.document for s in iter_documents(conn, splits=["dev"])]
+        test = [s.document for s in iter_documents(conn, splits=["test"])]
+    finally:
+        conn.close()
+    if not train:
+        raise ModelError(
+            "nothing to train on: import gold data with `workbench import FILE --split train` "
+            "or accept documents in `workbench annotate`"
+        )
+    known = set(project.config.label_names)
+    unknown = sorted({s.label for d in train + dev + test for s in d.spans} - known)
+    if unknown:
+        raise ModelError(
+            f"the data has labels that workbench.toml does not list ({', '.join(unknown)}); "
+            "add them to its [[labels]] to train on them"
+        )
+    dev_from_train = False
+    if not dev:
+        if len(train) < 10:
+            raise ModelError(
+                f"only {len(train)} training documents and no dev split: import one with "
+                "`workbench import FILE --split dev` or accept more documents"
+            )
+        rng = random.Random(seed)
+        order = list(range(len(train)))
+        rng.shuffle(order)
+        cut = max(1, int(len(train) * dev_fraction))
+        held = set(order[:cut])
+        dev = [d for i, d in enumerate(train) if i in held]
+        train = [d for i, d in enumerate(train) if i not in held]
+        dev_from_train = True
+    return Corpus(train, dev, test, dev_from_train)

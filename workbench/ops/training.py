@@ -1,0 +1,141 @@
+"""`train`, `retrain` and `evaluate`: the model use cases the CLI and the TUI share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.active.corpus import training_documents
+from workbench.active.round import RoundOptions, RoundResult, run_round
+from workbench.active.scoring import score_with_model
+from workbench.active.strategies import STRATEGIES, rank
+from workbench.errors import ModelError, WorkbenchError
+from workbench.model.train import TrainOptions
+from workbench.project import Project
+from workbench.store.documents import SPLITS, iter_documents
+
+Log = Callable[[str], None]
+MIN_TRAINING_DOCUMENTS = 10
+
+
+def train(
+    project: Project, opts: TrainOptions, log: Log, base_model: str | None = None
+) -> RoundResult:
+    """Fine-tune on the train split and accepted documents; the new model is made active."""
+    return run_round(project, RoundOptions(train=opts, base_model=base_model), log)
+
+
+@dataclass
+class RetrainOptions:
+    strategy: str = "mnlp"
+    batch: int = 50  # the next batch: how many of the queue's head the round reports
+    train: TrainOptions = field(default_factory=lambda: TrainOptions(epochs=3))
+    warm_start: bool = False
+    promote: str = "auto"
+    cost_aware: bool = False
+
+
+@dataclass
+class RetrainResult:
+    round: RoundResult
+    scored: int
+    next_batch: list[tuple[int, float]]
+
+
+def retrain(project: Project, opts: RetrainOptions, log: Log) -> RetrainResult:
+    """One active-learning round: train on everything accepted, promote if not worse, and
+    re-order the queue by the strategy's uncertainty."""
+    if opts.strategy not in STRATEGIES:
+        raise WorkbenchError(f"unknown strategy {opts.strategy!r} (one of {', '.join(STRATEGIES)})")
+    if opts.promote not in ("auto", "always"):
+        raise WorkbenchError(f"--promote is auto or always, not {opts.promote!r}")
+    have = training_documents(project)
+    if have < MIN_TRAINING_DOCUMENTS:
+        raise WorkbenchError(
+            f"need at least {MIN_TRAINING_DOCUMENTS} accepted documents to train (have {have}): "
+            f"accept {MIN_TRAINING_DOCUMENTS - have} more in `workbench annotate`, or import a "
+            "train split"
+        )
+    base: str | None = None
+    if opts.warm_start:
+        active = project.active_model_dir()
+        if active is None:
+            raise WorkbenchError("--warm-start needs an active model; run one round without it")
+        base = str(active)
+
+    scored: list[tuple[int, float]] = []
+
+    def score_pool(model_dir: Path) -> list[tuple[int, float]]:
+        conn = project.connect()
+        try:
+            pool = list(iter_documents(conn, splits=["pool"], statuses=["new", "draft"]))
+        finally:
+            conn.close()
+        scores = score_with_model(
+            model_dir,
+            [s.document for s in pool],
+            opts.strategy,
+            seed=opts.train.seed,
+            cost_aware=opts.cost_aware,
+            device=opts.train.device,
+        )
+        scored[:] = [(s.id, sc) for s, sc in zip(pool, scores, strict=True)]
+        return scored
+
+    result = run_round(
+        project,
+        RoundOptions(
+            train=opts.train,
+            base_model=base,
+            kind="retrain",
+            strategy=opts.strategy + ("+cost" if opts.cost_aware else ""),
+            promote=opts.promote,
+        ),
+        log,
+        score_pool=score_pool,
+    )
+    head = [scored[i] for i in rank([score for _, score in scored])[: opts.batch]]
+    return RetrainResult(result, len(scored), head)
+
+
+@dataclass
+class Evaluation:
+    model: Path
+    split: str
+    documents: int
+    precision_mode: str
+    metrics: dict[str, Any]
+
+
+def evaluate(
+    project: Project,
+    split: str,
+    model: Path | None = None,
+    device: str = "auto",
+    precision: str = "auto",
+) -> Evaluation:
+    """Seqeval and the error breakdown of a model (default: the active one) on a gold split."""
+    from workbench.model.evaluate import score
+    from workbench.model.predict import Tagger
+
+    if split not in SPLITS:
+        raise WorkbenchError(f"unknown split {split!r} (one of {', '.join(SPLITS)})")
+    conn = project.connect()
+    try:
+        docs = [s.document for s in iter_documents(conn, splits=[split])]
+    finally:
+        conn.close()
+    if not docs:
+        raise WorkbenchError(
+            f"the project has no {split} documents to score: import gold data with "
+            f"`workbench import FILE --split {split}`"
+        )
+    path = model if model is not None else project.active_model_dir()
+    if path is None:
+        raise ModelError("no model yet: run `workbench train` first, or pass --model PATH")
+    tagger = Tagger(path, device=device, precision=precision)
+    metrics = score(docs, [p.spans for p in tagger.predict(docs)])
+    metrics["precision_mode"] = tagger.precision
+    return Evaluation(path, split, len(docs), tagger.precision, metrics)
