@@ -55,10 +55,10 @@ def tag(
     ) as bar:
         task = bar.add_task("tag", total=total)
         for inp, chunk in iter_chunks(inputs_read):
-            preds = tagger.predict(chunk)
-            for doc, pred in zip(chunk, preds, strict=True):
+            preds = tagger.tag(chunk)
+            for doc, spans in zip(chunk, preds, strict=True):
                 done += 1
-                _emit(format, inp.name, doc, pred.spans, colours, done)
+                _emit(format, inp.name, doc, spans, colours, done)
             bar.update(task, completed=done)
             sys.stdout.flush()
 

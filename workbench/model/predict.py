@@ -1,24 +1,51 @@
-"""Prediction: word-level labels, per-entity confidence and per-word probabilities.
+"""Prediction: entities with confidence, and per-word probabilities where they are wanted.
 
-One function serves `tag`, `evaluate`, the TUI and the active-learning scorer.
-Documents are cut into sentences, sentences into windows; windows are sorted
-by length and batched so that padding is small.
+One `Tagger` serves `tag`, `evaluate`, the TUI and the active-learning scorer. Documents are
+cut into sentences, sentences into windows (`batching`), windows run through a runtime
+(`runtime`: torch, or an ONNX graph), and word tags become entities (`decode`). `tag` keeps
+only each word's best tag on the device; `predict` brings back every tag's probability for
+the uncertainty strategies.
 """
 
 from __future__ import annotations
 
-import os
-from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from workbench.core import BioError, Document, Span, bio_to_spans, parse_tag
-from workbench.core.sentences import sentence_ranges
+from workbench.core import Document, Span
 from workbench.errors import ModelError
-from workbench.model.windows import Window, make_windows, word_pieces
+from workbench.model.batching import Prepared, prepare
+from workbench.model.decode import TagTable, best_candidates, decode
+from workbench.model.decode import bridge_unreached as _bridge
+from workbench.model.model_dir import load_tokenizer, read_model_dir
+from workbench.model.runtime import (
+    OnnxRuntime,
+    Runtime,
+    TorchRuntime,
+    native_bf16,
+    pick_device,
+    quiet_transformers,
+)
+
+__all__ = [
+    "Prediction",
+    "Tagger",
+    "bridge_unreached",
+    "native_bf16",
+    "pick_device",
+    "quiet_transformers",
+]
+
+RUNTIMES = ("auto", "torch", "onnx")
+ONNX_DIR = "onnx"
+# Sub-word positions per batch. On a CPU 2,048 keeps activations in cache (measured,
+# BENCHMARKS.md); a GPU wants large batches.
+CPU_BATCH_TOKENS = 2048
+GPU_BATCH_TOKENS = 65536
 
 
 @dataclass
@@ -30,49 +57,15 @@ class Prediction:
     samples: np.ndarray | None = None
 
 
-def _quiet_transformers() -> None:
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-
-
-def pick_device(device: str) -> str:
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ModelError("--device cuda: no CUDA device is visible to torch here")
-    if device not in ("cpu", "cuda"):
-        raise ModelError(f"unknown device {device!r} (auto, cpu or cuda)")
-    return device
-
-
 def bridge_unreached(best: np.ndarray, unreached: np.ndarray, tags: Sequence[str]) -> np.ndarray:
-    """A word no window reached (the tokenizer gave it no sub-token, e.g. a soft hyphen) is O,
-    unless the words on both sides belong to one entity: then it continues that entity."""
+    """One document's word tags with unreached words bridged (see `decode.bridge_unreached`)."""
     out = best.copy()
-    for i in np.flatnonzero(unreached):
-        if 0 < i < len(out) - 1:
-            before, after = tags[out[i - 1]], tags[out[i + 1]]
-            if before != "O" and after == f"I-{before[2:]}":
-                out[i] = tags.index(after)
+    _bridge(out, np.zeros(len(out)), ~unreached, np.array([0, len(out)]), TagTable(tags))
     return out
 
 
-def native_bf16(device: str) -> bool:
-    """bf16 only where the hardware computes it natively; emulated bf16 is slower than fp32."""
-    import torch
-
-    if device == "cuda":
-        return bool(torch.cuda.is_bf16_supported())
-    try:
-        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return " avx512_bf16" in flags or " amx_bf16" in flags
+def onnx_graph(path: Path, quantized: bool = False) -> Path:
+    return path / ONNX_DIR / ("model.int8.onnx" if quantized else "model.onnx")
 
 
 class Tagger:
@@ -83,50 +76,79 @@ class Tagger:
         path: str | Path,
         device: str = "auto",
         max_length: int = 256,
-        batch_tokens: int = 2048,  # measured: activations stay in cache (BENCHMARKS.md)
+        batch_tokens: int | None = None,
         stride: int = 32,
         precision: str = "auto",
+        runtime: str = "torch",
     ):
-        _quiet_transformers()
-        import torch
-        from transformers import AutoModelForTokenClassification, AutoTokenizer
-
         path = Path(path)
-        if not (path / "config.json").is_file():
-            raise ModelError(f"{path}: not a model directory (no config.json)")
         self.path = path
-        self.device = pick_device(device)
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(str(path))
-            self.model = AutoModelForTokenClassification.from_pretrained(
-                str(path), use_safetensors=True, trust_remote_code=False
-            )
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"{path}: cannot load the model ({exc})") from None
-        if precision not in ("auto", "fp32", "bf16"):
-            raise ModelError(f"unknown precision {precision!r} (auto, fp32 or bf16)")
-        use_bf16 = precision == "bf16" or (precision == "auto" and native_bf16(self.device))
-        self.precision = "bf16" if use_bf16 else "fp32"
-        self.model.to(self.device, dtype=torch.bfloat16 if use_bf16 else torch.float32).eval()
-        if self.device == "cpu":
-            torch.set_num_threads(max(1, os.cpu_count() or 1))
-        id2label = self.model.config.id2label
-        self.tags = [id2label[i] for i in range(len(id2label))]
-        try:
-            for t in self.tags:
-                parse_tag(t)
-        except BioError:
-            raise ModelError(
-                f"{path}: its labels are not BIO tags ({', '.join(self.tags[:6])}...); "
-                "workbench reads O, B-<label>, I-<label>"
-            ) from None
-        if "O" not in self.tags:
-            raise ModelError(f"{path}: its labels have no 'O' tag")
-        self.labels = sorted({t[2:] for t in self.tags if t != "O"})
-        limit = int(getattr(self.model.config, "max_position_embeddings", 512))
-        self.max_length = min(max_length, limit, self.tokenizer.model_max_length or limit)
-        self.batch_tokens = batch_tokens
+        self.info = read_model_dir(path)
+        self.tags = self.info.tags
+        self.labels = self.info.labels
+        self.table = TagTable(self.tags)
+        self.tokenizer = load_tokenizer(path)
+        if runtime not in RUNTIMES:
+            raise ModelError(f"unknown runtime {runtime!r} ({', '.join(RUNTIMES)})")
+        self.runtime: Runtime
+        if runtime == "onnx" or (runtime == "auto" and self._onnx_wins(device, precision)):
+            self.runtime = self._onnx(precision)
+        else:
+            self.runtime = TorchRuntime(path, device, precision)
+        self.device = self.runtime.device
+        self.precision = self.runtime.precision
+        limit = min(self.info.max_positions, self.tokenizer.model_max_length or 10**9)
+        self.max_length = min(max_length, limit)
+        self.batch_tokens = batch_tokens or (
+            GPU_BATCH_TOKENS if self.device == "cuda" else CPU_BATCH_TOKENS
+        )
         self.stride = stride
+
+    def _onnx_wins(self, device: str, precision: str) -> bool:
+        """ONNX Runtime where it is measured faster: a CPU without native bf16, when the
+        model has an exported graph (BENCHMARKS.md, "CPU runtimes")."""
+        if device == "cuda" or precision == "bf16" or not onnx_graph(self.path).is_file():
+            return False
+        return not native_bf16("cpu")
+
+    def _onnx(self, precision: str) -> OnnxRuntime:
+        graph = onnx_graph(self.path, quantized=precision in ("auto", "int8"))
+        if not graph.is_file():
+            graph = onnx_graph(self.path)
+        if not graph.is_file():
+            raise ModelError(
+                f"{self.path}: no ONNX graph ({ONNX_DIR}/model.onnx); "
+                "`workbench export-onnx` writes one"
+            )
+        return OnnxRuntime(graph)
+
+    # -- the pipeline's two halves ---------------------------------------------------------
+
+    def prepare(self, docs: Sequence[Document]) -> Prepared:
+        """CPU work: sentences, sub-words, windows and padded batches (no model)."""
+        return prepare(docs, self.tokenizer, self.max_length, self.stride, self.batch_tokens)
+
+    def run(self, prepared: Prepared) -> list[list[Span]]:
+        """The forward pass over a prepared chunk, then its entities."""
+        n = prepared.n_words
+        best = np.full(n, self.table.o, dtype=np.int64)
+        prob = np.ones(n, dtype=np.float32)
+        reached = np.zeros(n, dtype=bool)
+        outputs = list(self.runtime.best(prepared.batches))
+        if outputs:
+            tags = np.concatenate([t for t, _ in outputs])
+            probs = np.concatenate([p for _, p in outputs])
+            words, margins = _candidates(prepared)
+            word, cand = best_candidates(words, margins)
+            best[word], prob[word], reached[word] = tags[cand], probs[cand], True
+        _bridge(best, prob, reached, prepared.offsets, self.table)
+        return decode(prepared.docs, prepared.offsets, best, prob, self.table)
+
+    def tag(self, docs: Sequence[Document]) -> list[list[Span]]:
+        """Entities (with confidence) of every document."""
+        return self.run(self.prepare(docs))
+
+    # -- with probabilities, for the uncertainty strategies --------------------------------
 
     def predict(
         self,
@@ -135,129 +157,60 @@ class Tagger:
         mc_samples: int = 0,
         mc_dropout: float | None = None,
     ) -> list[Prediction]:
-        """Spans (with confidence) and word probabilities for every document.
+        """Spans and every word's tag probabilities for every document.
 
-        With ``mc_samples`` > 0 the encoder runs once and the dropout + classifier
-        head runs that many times with dropout on (``mc_dropout``, default the
-        model's own rate): the samples `bald` needs, for little extra cost.
+        With ``mc_samples`` > 0 the encoder runs once and the dropout + classifier head runs
+        that many times with dropout on (``mc_dropout``, default the model's own rate): the
+        samples `bald` needs, for little extra cost.
         """
-        import torch
+        runtime = self.runtime
+        if not isinstance(runtime, TorchRuntime):
+            raise ModelError("word probabilities need the torch runtime")
+        prepared = self.prepare(docs)
+        n, n_tags = prepared.n_words, len(self.tags)
+        probs = np.zeros((n, n_tags), dtype=np.float32)
+        probs[:, self.table.o] = 1.0  # a word no window reaches stays O
+        samples = np.zeros((mc_samples, n, n_tags), dtype=np.float32) if mc_samples else None
+        dropout = runtime.head_dropout(mc_dropout) if mc_samples else 0.0
+        rows: list[np.ndarray] = []
+        drawn: list[np.ndarray] = []
+        for k, batch in enumerate(prepared.batches):
+            if mc_samples:
+                p, s = runtime.mc_probs(batch, mc_samples, dropout)
+                drawn.append(s)
+            else:
+                p = runtime.probs(batch)
+            rows.append(p)
+            if progress is not None:
+                progress(k + 1, len(prepared.batches))
+        reached = np.zeros(n, dtype=bool)
+        if rows:
+            words, margins = _candidates(prepared)
+            word, cand = best_candidates(words, margins)
+            probs[word] = np.concatenate(rows)[cand]
+            reached[word] = True
+            if samples is not None:
+                samples[:, word] = np.concatenate(drawn, axis=1)[:, cand]
+        best = probs.argmax(axis=1)
+        chosen = probs[np.arange(n), best]
+        _bridge(best, chosen, reached, prepared.offsets, self.table)
+        spans = decode(docs, prepared.offsets, best, chosen, self.table)
+        out = []
+        for d, doc_spans in enumerate(spans):
+            a, b = int(prepared.offsets[d]), int(prepared.offsets[d + 1])
+            out.append(
+                Prediction(doc_spans, probs[a:b], None if samples is None else samples[:, a:b])
+            )
+        return out
 
-        # 1. Sentences of every document, as word lists.
-        sent_words: list[list[str]] = []
-        sent_of: list[tuple[int, int, int]] = []  # (doc, first token, last token)
-        for d, doc in enumerate(docs):
-            words = doc.token_texts()
-            for a, b in sentence_ranges(doc):
-                sent_words.append(words[a:b])
-                sent_of.append((d, a, b))
-        pieces = word_pieces(self.tokenizer, sent_words)
-        stride = min(self.stride, (self.max_length - 2) // 2)  # windows always move forward
-        cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
-        windows: list[Window] = []
-        for s, p in enumerate(pieces):
-            windows += make_windows(p, s, cls_id, sep_id, self.max_length, stride)
+    @property
+    def model(self) -> Any:
+        """The torch module (tests and benchmarks look inside)."""
+        return getattr(self.runtime, "model", None)
 
-        # 2. Run the windows, shortest first, in batches of about `batch_tokens` positions.
-        n_tags = len(self.tags)
-        probs = [np.zeros((len(doc.tokens), n_tags), dtype=np.float32) for doc in docs]
-        for arr in probs:
-            arr[:, self.tags.index("O")] = 1.0  # a word no window reaches stays O
-        best_margin = [np.full(len(doc.tokens), -1, dtype=np.int64) for doc in docs]
-        samples = (
-            [np.zeros((mc_samples, len(doc.tokens), n_tags), dtype=np.float32) for doc in docs]
-            if mc_samples
-            else None
-        )
-        head_dropout = self._head_dropout(mc_dropout) if mc_samples else 0.0
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
-        pad = self.tokenizer.pad_token_id or 0
-        i = 0
-        with torch.inference_mode():
-            while i < len(order):
-                longest = len(windows[order[i]].input_ids)
-                j = i
-                while j < len(order) and (j - i + 1) * len(windows[order[j]].input_ids) <= max(
-                    self.batch_tokens, longest
-                ):
-                    j += 1
-                batch = [windows[k] for k in order[i:j]]
-                width = max(len(w.input_ids) for w in batch)
-                ids = torch.full((len(batch), width), pad, dtype=torch.long)
-                mask = torch.zeros((len(batch), width), dtype=torch.long)
-                for r, w in enumerate(batch):
-                    ids[r, : len(w.input_ids)] = torch.tensor(w.input_ids)
-                    mask[r, : len(w.input_ids)] = 1
-                ids, mask = ids.to(self.device), mask.to(self.device)
-                mc_out = None
-                if mc_samples:
-                    hidden = self.model.base_model(input_ids=ids, attention_mask=mask)[0]
-                    logits = self.model.classifier(hidden)
-                    mc_out = np.stack(
-                        [
-                            torch.softmax(
-                                self.model.classifier(
-                                    torch.nn.functional.dropout(hidden, head_dropout, training=True)
-                                ).float(),
-                                dim=-1,
-                            )
-                            .cpu()
-                            .numpy()
-                            for _ in range(mc_samples)
-                        ]
-                    )
-                else:
-                    logits = self.model(input_ids=ids, attention_mask=mask).logits
-                out = torch.softmax(logits.float(), dim=-1).cpu().numpy()
-                for r, w in enumerate(batch):
-                    d, first_tok, _ = sent_of[w.source]
-                    for pos, word in enumerate(w.word_index):
-                        if word < 0:
-                            continue
-                        # Context on the nearer side: prefer the window where it is largest.
-                        margin = min(word - w.first_word, w.last_word - 1 - word)
-                        tok = first_tok + word
-                        if margin > best_margin[d][tok]:
-                            best_margin[d][tok] = margin
-                            probs[d][tok] = out[r, pos]
-                            if samples is not None and mc_out is not None:
-                                samples[d][:, tok] = mc_out[:, r, pos]
-                i = j
-                if progress is not None:
-                    progress(j, len(order))
 
-        # 3. Word tags -> repaired BIO -> spans with confidence.
-        preds = [
-            self._decode(doc, p, margin < 0)
-            for doc, p, margin in zip(docs, probs, best_margin, strict=True)
-        ]
-        if samples is not None:
-            for pred, smp in zip(preds, samples, strict=True):
-                pred.samples = smp
-        return preds
-
-    def _head_dropout(self, override: float | None) -> float:
-        if not hasattr(self.model, "classifier") or not hasattr(self.model, "base_model"):
-            raise ModelError(f"{self.path}: bald needs a token-classification head (classifier)")
-        if override is not None:
-            return override
-        cfg = self.model.config
-        rate = getattr(cfg, "classifier_dropout", None)
-        if rate is None:
-            rate = getattr(cfg, "hidden_dropout_prob", None)
-        return 0.1 if rate is None else float(rate)
-
-    def _decode(self, doc: Document, probs: np.ndarray, unreached: np.ndarray) -> Prediction:
-        if len(doc.tokens) == 0:
-            return Prediction([], probs)
-        best = bridge_unreached(probs.argmax(axis=1), unreached, self.tags)
-        tags = [self.tags[k] for k in best]
-        chosen = probs[np.arange(len(best)), best]
-        starts = [t.start for t in doc.tokens]
-        spans = []
-        # bio_to_spans repairs invalid sequences: an I- after O or another type starts an entity.
-        for span in bio_to_spans(doc.tokens, tags):
-            a, b = bisect_left(starts, span.start), bisect_left(starts, span.end)
-            conf = float(chosen[a:b].mean()) if b > a else 0.0
-            spans.append(Span(span.start, span.end, span.label, round(conf, 4)))
-        return Prediction(spans, probs)
+def _candidates(prepared: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    return (
+        np.concatenate([b.words for b in prepared.batches]),
+        np.concatenate([b.margins for b in prepared.batches]),
+    )

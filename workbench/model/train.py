@@ -20,7 +20,8 @@ from typing import Any
 from workbench.core import Document, spans_to_bio, tag_names
 from workbench.core.sentences import sentence_ranges
 from workbench.model.evaluate import score
-from workbench.model.predict import Tagger, _quiet_transformers, pick_device
+from workbench.model.predict import Tagger
+from workbench.model.runtime import pick_device, quiet_transformers
 from workbench.model.windows import make_windows, word_pieces
 
 Log = Callable[[str], None]
@@ -135,7 +136,7 @@ def fit(
     """Fine-tune ``base`` (path, label) on ``train``, keep the best epoch on ``dev``, save it to
     ``out_dir`` and score it on dev (and test). Touches no database: `train`, `retrain` and
     `simulate` share it."""
-    _quiet_transformers()
+    quiet_transformers()
     import torch
     from transformers import (
         AutoModelForTokenClassification,
@@ -243,8 +244,8 @@ def fit(
 
     t1 = time.perf_counter()
     tagger = Tagger(out_dir, device=device)
-    dev_metrics = score(dev, [p.spans for p in tagger.predict(dev)])
-    test_metrics = score(test, [p.spans for p in tagger.predict(test)]) if test else None
+    dev_metrics = score(dev, tagger.tag(dev))
+    test_metrics = score(test, tagger.tag(test)) if test else None
     timings["evaluate_s"] = time.perf_counter() - t1
     return Fitted(out_dir, dev_metrics, test_metrics, best_epoch, len(train_ex), timings)
 

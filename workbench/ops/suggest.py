@@ -57,4 +57,4 @@ class Suggester:
     def suggest(self, docs: Sequence[Document]) -> list[list[Span]]:
         if self._tagger is None:
             return [self.lexicon.spans(d) for d in docs]
-        return [p.spans for p in self._tagger.predict(docs)]
+        return self._tagger.tag(docs)

@@ -136,6 +136,6 @@ def evaluate(
     if path is None:
         raise ModelError("no model yet: run `workbench train` first, or pass --model PATH")
     tagger = Tagger(path, device=device, precision=precision)
-    metrics = score(docs, [p.spans for p in tagger.predict(docs)])
+    metrics = score(docs, tagger.tag(docs))
     metrics["precision_mode"] = tagger.precision
     return Evaluation(path, split, len(docs), tagger.precision, metrics)

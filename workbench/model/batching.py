@@ -1,0 +1,104 @@
+"""Documents -> padded batches of sub-word windows, ready for any runtime.
+
+This is the CPU half of prediction, separate from the forward pass so that a pipeline can
+prepare the next chunk while the model runs the current one. Windows are sorted by length and
+cut into batches of about ``batch_tokens`` positions, so padding stays small; every batch
+carries, as flat arrays, where each word's first sub-token sits (row, column), which word of
+the chunk it is, and how much context the window gives it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from workbench.core import Document
+from workbench.core.sentences import sentence_ranges
+from workbench.model.model_dir import WordTokenizer
+from workbench.model.windows import Window, make_windows, word_pieces
+
+
+@dataclass
+class Batch:
+    ids: np.ndarray  # (rows, width) int64, padded
+    mask: np.ndarray  # (rows, width) int64
+    rows: np.ndarray  # per candidate: the window's row in the batch
+    cols: np.ndarray  # per candidate: the column of the word's first sub-token
+    words: np.ndarray  # per candidate: the word's index in the chunk
+    margins: np.ndarray  # per candidate: context on the nearer side within the window
+
+
+@dataclass
+class Prepared:
+    docs: Sequence[Document]
+    offsets: np.ndarray  # (n_docs + 1,): chunk word index where each document starts
+    batches: list[Batch]
+
+    @property
+    def n_words(self) -> int:
+        return int(self.offsets[-1])
+
+
+def prepare(
+    docs: Sequence[Document],
+    tok: WordTokenizer,
+    max_length: int,
+    stride: int,
+    batch_tokens: int,
+) -> Prepared:
+    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    sent_words: list[list[str]] = []
+    sent_base: list[int] = []  # chunk word index of each sentence's first word
+    for d, doc in enumerate(docs):
+        base = int(offsets[d])
+        words = doc.token_texts()
+        for a, b in sentence_ranges(doc):
+            sent_words.append(words[a:b])
+            sent_base.append(base + a)
+        offsets[d + 1] = base + len(doc.tokens)
+    pieces = word_pieces(tok.backend, sent_words)
+    stride = min(stride, (max_length - 2) // 2)  # windows always move forward
+    windows: list[Window] = []
+    for s, p in enumerate(pieces):
+        windows += make_windows(p, s, tok.cls_id, tok.sep_id, max_length, stride)
+    windows.sort(key=lambda w: len(w.input_ids))
+    batches = []
+    i = 0
+    while i < len(windows):
+        longest = len(windows[i].input_ids)
+        j = i
+        while j < len(windows) and (j - i + 1) * len(windows[j].input_ids) <= max(
+            batch_tokens, longest
+        ):
+            j += 1
+        batches.append(_batch(windows[i:j], sent_base, tok.pad_id))
+        i = j
+    return Prepared(docs, offsets, batches)
+
+
+def _batch(windows: Sequence[Window], sent_base: list[int], pad: int) -> Batch:
+    width = len(windows[-1].input_ids)  # sorted by length: the last is the longest
+    ids = np.full((len(windows), width), pad, dtype=np.int64)
+    mask = np.zeros((len(windows), width), dtype=np.int64)
+    rows, cols, words, margins = [], [], [], []
+    for r, w in enumerate(windows):
+        n = len(w.input_ids)
+        ids[r, :n] = w.input_ids
+        mask[r, :n] = 1
+        index = np.asarray(w.word_index, dtype=np.int64)
+        pos = np.flatnonzero(index >= 0)
+        word = index[pos]
+        rows.append(np.full(len(pos), r, dtype=np.int64))
+        cols.append(pos)
+        words.append(word + sent_base[w.source])
+        margins.append(np.minimum(word - w.first_word, w.last_word - 1 - word))
+    return Batch(
+        ids,
+        mask,
+        np.concatenate(rows),
+        np.concatenate(cols),
+        np.concatenate(words),
+        np.concatenate(margins),
+    )

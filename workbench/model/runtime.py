@@ -1,0 +1,201 @@
+"""The forward pass, behind one small interface: batches in, per-candidate tags and
+probabilities out. `TorchRuntime` runs the HF model (bf16 where the hardware computes it
+natively, on a GPU with pinned memory and the next batch copied while the current one runs);
+`OnnxRuntime` runs an exported graph with ONNX Runtime and never imports torch.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from workbench.errors import ModelError
+from workbench.model.batching import Batch
+
+
+class Runtime(Protocol):
+    name: str
+    precision: str
+    device: str
+
+    def best(self, batches: Iterable[Batch]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Per batch: (tag id, its probability) of every candidate."""
+        ...
+
+
+def quiet_transformers() -> None:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+
+def pick_device(device: str) -> str:
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ModelError("--device cuda: no CUDA device is visible to torch here")
+    if device not in ("cpu", "cuda"):
+        raise ModelError(f"unknown device {device!r} (auto, cpu or cuda)")
+    return device
+
+
+def native_bf16(device: str) -> bool:
+    """bf16 only where the hardware computes it natively; emulated bf16 is slower than fp32."""
+    if device == "cuda":
+        import torch
+
+        return bool(torch.cuda.is_bf16_supported())
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return " avx512_bf16" in flags or " amx_bf16" in flags
+
+
+class TorchRuntime:
+    name = "torch"
+
+    def __init__(self, path: Path, device: str = "auto", precision: str = "auto"):
+        quiet_transformers()
+        import torch
+        from transformers import AutoModelForTokenClassification
+
+        if precision not in ("auto", "fp32", "bf16"):
+            raise ModelError(f"unknown precision {precision!r} (auto, fp32 or bf16)")
+        self.device = pick_device(device)
+        try:
+            self.model: Any = AutoModelForTokenClassification.from_pretrained(
+                str(path), use_safetensors=True, trust_remote_code=False
+            )
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{path}: cannot load the model ({exc})") from None
+        use_bf16 = precision == "bf16" or (precision == "auto" and native_bf16(self.device))
+        self.precision = "bf16" if use_bf16 else "fp32"
+        self.model.to(self.device, dtype=torch.bfloat16 if use_bf16 else torch.float32).eval()
+        if self.device == "cpu":
+            torch.set_num_threads(max(1, os.cpu_count() or 1))
+
+    def _inputs(self, batch: Batch) -> tuple[Any, Any]:
+        import torch
+
+        ids, mask = torch.from_numpy(batch.ids), torch.from_numpy(batch.mask)
+        if self.device == "cuda":  # pinned host memory: the copy runs beside the compute
+            return (
+                ids.pin_memory().to(self.device, non_blocking=True),
+                mask.pin_memory().to(self.device, non_blocking=True),
+            )
+        return ids, mask
+
+    def logits(self, batch: Batch) -> Any:
+        ids, mask = self._inputs(batch)
+        return self.model(input_ids=ids, attention_mask=mask).logits
+
+    def best(self, batches: Iterable[Batch]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """One batch ahead on a GPU: the next batch is launched before the previous one's
+        results are copied back, so the device never waits on Python."""
+        import torch
+
+        pending: Any = None
+        with torch.inference_mode():
+            for batch in batches:
+                logits = self.logits(batch)
+                rows = torch.from_numpy(batch.rows).to(logits.device)
+                cols = torch.from_numpy(batch.cols).to(logits.device)
+                picked = torch.softmax(logits[rows, cols].float(), dim=-1)
+                prob, tag = picked.max(dim=-1)
+                if pending is not None:
+                    yield _host(pending)
+                pending = (tag, prob)
+            if pending is not None:
+                yield _host(pending)
+
+    def probs(self, batch: Batch) -> np.ndarray:
+        """Every tag's probability for each candidate (active-learning scores)."""
+        import torch
+
+        with torch.inference_mode():
+            logits = self.logits(batch)
+            picked = logits[torch.from_numpy(batch.rows), torch.from_numpy(batch.cols)]
+            return np.asarray(torch.softmax(picked.float(), dim=-1).cpu().numpy())
+
+    def mc_probs(self, batch: Batch, samples: int, dropout: float) -> tuple[np.ndarray, np.ndarray]:
+        """(probabilities, Monte-Carlo dropout samples) for each candidate: the encoder runs
+        once, the dropout + classifier head ``samples`` times (what `bald` needs)."""
+        import torch
+
+        if not hasattr(self.model, "classifier") or not hasattr(self.model, "base_model"):
+            raise ModelError("bald needs a token-classification head (classifier)")
+        ids, mask = self._inputs(batch)
+        rows, cols = torch.from_numpy(batch.rows), torch.from_numpy(batch.cols)
+        with torch.inference_mode():
+            hidden = self.model.base_model(input_ids=ids, attention_mask=mask)[0][rows, cols]
+            probs = torch.softmax(self.model.classifier(hidden).float(), dim=-1)
+            drawn = [
+                torch.softmax(
+                    self.model.classifier(
+                        torch.nn.functional.dropout(hidden, dropout, training=True)
+                    ).float(),
+                    dim=-1,
+                )
+                for _ in range(samples)
+            ]
+            return probs.cpu().numpy(), torch.stack(drawn).cpu().numpy()
+
+    def head_dropout(self, override: float | None) -> float:
+        if override is not None:
+            return override
+        cfg = self.model.config
+        rate = getattr(cfg, "classifier_dropout", None)
+        if rate is None:
+            rate = getattr(cfg, "hidden_dropout_prob", None)
+        return 0.1 if rate is None else float(rate)
+
+
+def _host(pending: tuple[Any, Any]) -> tuple[np.ndarray, np.ndarray]:
+    tag, prob = pending
+    return tag.cpu().numpy().astype(np.int64), prob.cpu().numpy().astype(np.float32)
+
+
+class OnnxRuntime:
+    """An exported graph (`model.onnx`, or its int8 quantisation) on ONNX Runtime's CPU
+    provider: no torch import, so a command starts in well under a second."""
+
+    name = "onnx"
+    device = "cpu"
+
+    def __init__(self, graph: Path, threads: int | None = None):
+        try:
+            import onnxruntime as ort
+        except ImportError:
+            raise ModelError(
+                "the onnx runtime needs onnxruntime (pip install onnxruntime)"
+            ) from None
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or max(1, os.cpu_count() or 1)
+        options.log_severity_level = 3
+        try:
+            self.session = ort.InferenceSession(
+                str(graph), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own types for a bad graph
+            raise ModelError(f"{graph}: cannot load the ONNX graph ({exc})") from None
+        self.precision = "int8" if ".int8." in graph.name else "fp32"
+
+    def best(self, batches: Iterable[Batch]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for batch in batches:
+            (logits,) = self.session.run(
+                ["logits"], {"input_ids": batch.ids, "attention_mask": batch.mask}
+            )
+            picked = logits[batch.rows, batch.cols].astype(np.float32)
+            picked = np.exp(picked - picked.max(axis=-1, keepdims=True))
+            picked /= picked.sum(axis=-1, keepdims=True)
+            tag = picked.argmax(axis=-1)
+            yield tag.astype(np.int64), picked[np.arange(len(tag)), tag]
