@@ -85,8 +85,9 @@ def test_missing_file_and_unknown_format(
     res = cli("import", str(tmp_path / "nope.txt"))
     assert res.exit_code == 1 and "no such file" in res.output
     write(tmp_path / "a.txt", "x\n")
-    res = cli("import", str(tmp_path / "a.txt"), "--format", "xml")
-    assert res.exit_code == 1 and "unknown format" in res.output
+    res = cli("import", str(tmp_path / "a.txt"), "--format", "xml")  # a usage error: exit 2
+    assert res.exit_code == 2 and "'xml' is not one of auto, pubtator" in res.output
+    assert len(res.output.strip().splitlines()) == 1
     res = cli("import", str(tmp_path / "a.txt"), "--split", "holdout")
     assert res.exit_code == 1 and "unknown split" in res.output
     assert counts() == before

@@ -76,3 +76,24 @@ def tiny_project(tmp_path: Path, tiny_bert: Path) -> Project:
     import_files(proj, [_slice_conll(BC5CDR / "devel.tsv", tmp_path / "d.tsv", 20)], split="dev")
     import_files(proj, [_slice_conll(BC5CDR / "test.tsv", tmp_path / "e.tsv", 20)], split="test")
     return proj
+
+
+@pytest.fixture(scope="session")
+def tiny_tagger(tiny_bert: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny BERT with a random token-classification head: a model directory `tag` can
+    run in a second, whose (meaningless) entities are many, which is what tests compare."""
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    tags = ["O", "B-Chemical", "I-Chemical", "B-Disease", "I-Disease"]
+    out = tmp_path_factory.mktemp("tiny-tagger")
+    torch.manual_seed(1)
+    model = AutoModelForTokenClassification.from_pretrained(
+        str(tiny_bert),
+        num_labels=len(tags),
+        id2label=dict(enumerate(tags)),
+        label2id={t: i for i, t in enumerate(tags)},
+    )
+    model.save_pretrained(str(out))
+    AutoTokenizer.from_pretrained(str(tiny_bert)).save_pretrained(str(out))
+    return out

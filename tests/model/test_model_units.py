@@ -64,9 +64,14 @@ def test_base_model_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     notes: list[str] = []
     assert resolve_base_model("bundled", notes.append) == (str(bundled_path()), BUNDLED)
-    path, label = resolve_base_model("dmis-lab/biobert-base-cased-v1.1", notes.append)
+    # the project's configured default falls back, saying so; a name the user typed does not
+    path, label = resolve_base_model(
+        "dmis-lab/biobert-base-cased-v1.1", notes.append, fallback=True
+    )
     assert (path, label) == (str(bundled_path()), BUNDLED)
     assert len(notes) == 1 and "cannot be loaded here" in notes[0] and "bundled" in notes[0]
+    with pytest.raises(ModelError, match="nothing was trained"):
+        resolve_base_model("dmis-lab/biobert-base-cased-v1.1", notes.append)
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelError, match=r"without config\.json"):
         resolve_base_model(str(tmp_path / "empty"), notes.append)

@@ -24,6 +24,19 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size
 
 @st.composite
 def text_and_spans(draw: st.DrawFn) -> tuple[str, list[Span]]:
+    """Entities on token boundaries: what an import accepts as it is."""
+    text = draw(TEXT.filter(lambda t: bool(tokenize(t))))
+    tokens = tokenize(text)
+    spans = []
+    for _ in range(draw(st.integers(0, 5))):
+        first = draw(st.integers(0, len(tokens) - 1))
+        last = draw(st.integers(first, len(tokens) - 1))
+        spans.append(Span(tokens[first].start, tokens[last].end, draw(st.sampled_from(LABELS))))
+    return text, spans
+
+
+@st.composite
+def text_and_any_spans(draw: st.DrawFn) -> tuple[str, list[Span]]:
     text = draw(TEXT)
     spans = []
     for _ in range(draw(st.integers(0, 5))):
@@ -70,6 +83,38 @@ def test_jsonl_export_import_keeps_any_spans(docs: list[tuple[str, list[Span]]])
         stored = [s.document for s in iter_documents(conn)]
         assert [(d.text, d.spans) for d in stored] == [(t, spans) for t, spans in docs]
         _assert_span_text_is_exact(conn)
+
+
+@SETTINGS
+@given(text_and_any_spans())
+def test_any_entity_is_stored_on_token_boundaries_or_refused_with_its_line(
+    doc: tuple[str, list[Span]],
+) -> None:
+    import json
+
+    from workbench.core.tokenize import misaligned
+    from workbench.errors import FormatError
+
+    text, spans = doc
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        src = root / "in.jsonl"
+        ents = [{"start": s.start, "end": s.end, "label": s.label} for s in spans]
+        src.write_text(json.dumps({"text": text, "entities": ents}) + "\n", encoding="utf-8")
+        proj = init_project(root / "p", ",".join(LABELS))
+        for snap in (False, True):
+            try:
+                import_files(proj, [src], snap=snap, on_existing="replace")
+            except FormatError as exc:
+                assert not snap and exc.line == 1 and "token boundaries" in str(exc)
+                continue
+            conn = proj.connect()
+            (stored,) = [s.document for s in iter_documents(conn)]
+            conn.close()
+            assert stored.text == text
+            assert misaligned(stored.tokens, stored.spans) == []
+            if not snap:
+                assert stored.spans == spans
 
 
 @st.composite

@@ -36,15 +36,22 @@ def test_old_schema_is_migrated_with_its_data(tmp_path: Path) -> None:
     conn = open_db(path, target=1)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     assert "rounds" not in sqlite_utils.Database(conn).table_names()
-    with transaction(conn):
-        insert_documents(
-            conn,
-            [_doc("Aspirin helps.", [Span(0, 7, "Chemical")])],
-            split="train",
-            fmt="jsonl",
-            source="x",
-            status="accepted",
-            kind="gold",
+    with transaction(conn):  # the rows version 1 wrote, as it wrote them
+        conn.execute(
+            "INSERT INTO imports (source, format, split, documents, spans)"
+            " VALUES ('x', 'jsonl', 'train', 1, 1)"
+        )
+        conn.execute(
+            "INSERT INTO documents (import_id, text, tokens, split, status, format)"
+            " VALUES (1, 'Aspirin helps.', '[[0,7],[8,13],[13,14]]', 'train', 'accepted', 'jsonl')"
+        )
+        conn.execute(
+            "INSERT INTO annotations (document_id, revision, kind, origin)"
+            " VALUES (1, 1, 'gold', 'import:1')"
+        )
+        conn.execute(
+            'INSERT INTO spans (annotation_id, position, start, "end", label, text)'
+            " VALUES (1, 0, 0, 7, 'Chemical', 'Aspirin')"
         )
     conn.close()
 
@@ -55,6 +62,9 @@ def test_old_schema_is_migrated_with_its_data(tmp_path: Path) -> None:
     assert "rounds" in sqlite_utils.Database(conn).table_names()
     # 0004: revisions from before it read as having no suggestion record
     assert conn.execute("SELECT meta FROM annotations").fetchone()[0] == "{}"
+    # 0005: documents from before it are live; an old import has no content hash
+    assert conn.execute("SELECT removed_at FROM documents").fetchone()[0] is None
+    assert conn.execute("SELECT content_hash FROM imports").fetchone()[0] is None
 
 
 def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:

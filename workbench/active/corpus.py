@@ -45,8 +45,9 @@ def load_corpus(project: Project, dev_fraction: float, seed: int) -> Corpus:
             s.document
             for s in iter_documents(conn, splits=["train", "pool"], statuses=["accepted"])
         ]
-        dev = [s.document for s in iter_documents(conn, splits=["dev"])]
-        test = [s.document for s in iter_documents(conn, splits=["test"])]
+        # only gold: a dev or test document still to be annotated is not yet a judge
+        dev = [s.document for s in iter_documents(conn, splits=["dev"], statuses=["accepted"])]
+        test = [s.document for s in iter_documents(conn, splits=["test"], statuses=["accepted"])]
     finally:
         conn.close()
     if not train:

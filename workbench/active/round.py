@@ -19,7 +19,7 @@ from typing import Any
 
 from workbench.active.corpus import load_corpus
 from workbench.active.round_lock import round_lock
-from workbench.model.base import resolve_base_model
+from workbench.model.base import BUNDLED, resolve_base_model
 from workbench.model.train import Fitted, Log, TrainOptions, fit, is_main_process
 from workbench.project import Project
 from workbench.store.rounds import (
@@ -89,7 +89,12 @@ def _run(
     corpus = load_corpus(project, opts.dev_fraction, opts.train.seed)
     if corpus.dev_from_train:
         log(f"No dev split: holding out {len(corpus.dev)} training documents for model selection.")
-    base = resolve_base_model(opts.base_model or project.config.base_model, log)
+    # only the configured default may fall back to the bundled encoder (and it is recorded)
+    configured = opts.base_model is None
+    base = resolve_base_model(
+        opts.base_model or project.config.base_model, log, fallback=configured
+    )
+    fallback = configured and base[1] == BUNDLED and project.config.base_model != BUNDLED
     main = is_main_process()
     conn = project.connect()
     round_id = 0
@@ -134,7 +139,10 @@ def _run(
         model_id = finish_round(
             conn,
             round_id,
-            metrics=_metrics(fitted, corpus.dev_from_train, len(corpus.train)),
+            metrics={
+                **_metrics(fitted, corpus.dev_from_train, len(corpus.train)),
+                **({"base_fallback_from": project.config.base_model} if fallback else {}),
+            },
             timings=timings,
             model_path=str(final.relative_to(project.root)),
             base_model=base[1],

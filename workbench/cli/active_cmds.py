@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from workbench.cli.common import log, out, project_of
+from workbench.cli.common import STRATEGIES, Device, Strategy, each_of, log, out, project_of
 
 
 def retrain(
     ctx: typer.Context,
-    strategy: str | None = typer.Option(
-        None, help="random, lc, mnlp, entropy or bald (default: the project's strategy)."
+    strategy: Strategy | None = typer.Option(
+        None, help="The query strategy (default: the project's)."
     ),
     batch: int | None = typer.Option(
         None, min=1, help="How many documents the next batch holds (default: the project's)."
@@ -22,9 +23,11 @@ def retrain(
     epochs: int = typer.Option(3, min=1, help="Training epochs; the best on dev is kept."),
     learning_rate: float = typer.Option(1e-4, help="Peak learning rate."),
     batch_size: int = typer.Option(16, min=1, help="Training batch size."),
-    device: str = typer.Option("auto", help="auto, cpu or cuda."),
+    device: Device = typer.Option("auto", help="Where to train."),
     warm_start: bool = typer.Option(False, help="Start from the active model, not the base."),
-    promote: str = typer.Option("auto", help="auto (only if dev F1 is not lower) or always."),
+    promote: Literal["auto", "always"] = typer.Option(
+        "auto", help="auto: only if dev F1 is not lower; always."
+    ),
     cost_aware: bool = typer.Option(False, help="Divide scores by the words to read."),
     seed: int = typer.Option(13, help="Random seed."),
 ) -> None:
@@ -34,11 +37,11 @@ def retrain(
     from workbench.ops.training import retrain as run_retrain
 
     project = project_of(ctx)
-    strategy = strategy or project.config.strategy
+    chosen: str = strategy or project.config.strategy
     res = run_retrain(
         project,
         RetrainOptions(
-            strategy=strategy,
+            strategy=chosen,
             batch=batch or project.config.batch_size,
             train=TrainOptions(
                 epochs=epochs,
@@ -60,7 +63,7 @@ def retrain(
         + (f", test F1 {t.test['f1']:.4f}" if t.test else "")
     )
     out.print(
-        f"Scored {res.scored:,} pool documents with {strategy}; next batch of "
+        f"Scored {res.scored:,} pool documents with {chosen}; next batch of "
         f"{len(res.next_batch)}: documents "
         + ", ".join(str(d) for d, _ in res.next_batch[:10])
         + (" ..." if len(res.next_batch) > 10 else "")
@@ -70,11 +73,15 @@ def retrain(
 def simulate(
     corpus: Path = typer.Option(..., help="A directory with train.tsv, devel.tsv, test.tsv."),
     out: Path = typer.Option(Path("simulation"), help="Where curves.csv, curves.png go."),
-    strategy: list[str] = typer.Option(["mnlp"], help="Strategies (repeatable); random too."),
+    strategy: list[str] = typer.Option(
+        ["mnlp"], help="Strategies (repeatable); random too.", callback=each_of(STRATEGIES)
+    ),
     seed_size: int = typer.Option(100, min=1, help="Sentences labelled before round 1."),
     batch: int = typer.Option(100, min=1, help="Sentences queried per round."),
     rounds: int = typer.Option(8, min=1, help="Query rounds."),
-    budget: str = typer.Option("sentences", help="sentences, or tokens (equal reading cost)."),
+    budget: Literal["sentences", "tokens"] = typer.Option(
+        "sentences", help="What a round buys: sentences, or tokens (equal reading cost)."
+    ),
     seed: list[int] = typer.Option([13], help="Random seeds (repeatable)."),
     base_model: str = typer.Option("bundled", help="Model name, directory or 'bundled'."),
     epochs: int = typer.Option(4, min=1, help="Epochs per round (at least)."),
@@ -83,7 +90,7 @@ def simulate(
     ),
     learning_rate: float = typer.Option(1e-4, help="Peak learning rate."),
     dev_size: int = typer.Option(1000, min=0, help="Dev sentences for model selection (0: all)."),
-    device: str = typer.Option("auto", help="auto, cpu or cuda."),
+    device: Device = typer.Option("auto", help="Where to train."),
 ) -> None:
     """Active learning against gold labels: strategies vs random, learning curves."""
     from workbench.active.simulate import (
@@ -97,7 +104,7 @@ def simulate(
         SimulateOptions(
             corpus=corpus,
             out=out,
-            strategies=strategy,
+            strategies=list(strategy),
             seed_size=seed_size,
             batch=batch,
             rounds=rounds,

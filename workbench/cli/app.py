@@ -3,6 +3,8 @@ commands registered in the order of the loop (the order `--help` lists them)."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,22 +18,83 @@ from workbench.cli.common import err
 from workbench.errors import WorkbenchError
 
 
+def _error(message: str) -> None:
+    err.print(Text("error: ", style="bold red") + Text(message))
+
+
 class WorkbenchGroup(TyperGroup):
-    """Turns a WorkbenchError anywhere below into one line on stderr and its exit code."""
+    """The one place failures become output: a WorkbenchError anywhere below is one line on
+    stderr and its exit code (errors.py lists them), and so is a usage mistake (exit 2)."""
 
     def invoke(self, ctx: _click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except WorkbenchError as exc:
-            err.print(Text("error: ", style="bold red") + Text(str(exc)))
+            _error(str(exc))
             raise typer.Exit(exc.exit_code) from None
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = _project_first(list(sys.argv[1:] if args is None else args))
+        try:
+            rv = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except _click.exceptions.ClickException as exc:
+            where = exc.ctx.command_path if getattr(exc, "ctx", None) else "workbench"  # type: ignore[attr-defined]
+            _error(f"{exc.format_message()} (see `{where} --help`)")
+            if not standalone_mode:
+                raise
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            if not standalone_mode:
+                raise
+            err.print("Aborted.")
+            sys.exit(1)
+        if standalone_mode:
+            sys.exit(rv if isinstance(rv, int) else 0)
+        return rv
+
+
+def _project_first(argv: list[str]) -> list[str]:
+    """`-P DIR` (or `--project DIR`) is accepted after the command too: moved to the front."""
+    out: list[str] = []
+    moved: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            out += argv[i:]
+            break
+        if a in ("-P", "--project") and i + 1 < len(argv) and out:
+            moved += [a, argv[i + 1]]
+            i += 2
+            continue
+        if a.startswith("--project=") and out:
+            moved.append(a)
+        else:
+            out.append(a)
+        i += 1
+    return moved + out
+
+
+def _version(value: bool) -> None:
+    if value:
+        from workbench import __version__
+
+        err.print(f"workbench {__version__}")
+        raise typer.Exit(0)
 
 
 app = typer.Typer(
     cls=WorkbenchGroup,
     help="A keyboard-driven terminal workbench for biomedical named-entity recognition.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -47,6 +110,9 @@ def _root(
         help="Project directory (else $WORKBENCH_PROJECT, else the current directory).",
         file_okay=False,
     ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     ctx.obj = {"project": project}
 
@@ -58,10 +124,13 @@ for name, command in (
     ("annotate", annotate_cmd.annotate),
     ("train", model_cmds.train),
     ("evaluate", model_cmds.evaluate),
+    ("models", model_cmds.models),
+    ("activate", model_cmds.activate),
     ("tag", tag_cmd.tag),
     ("retrain", active_cmds.retrain),
     ("simulate", active_cmds.simulate),
     ("status", project_cmds.status),
     ("export", data_cmds.export),
+    ("remove", data_cmds.remove),
 ):
     app.command(name)(command)

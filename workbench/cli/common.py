@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Literal
 
 import typer
 from rich.console import Console
@@ -27,3 +29,41 @@ def project_of(ctx: typer.Context) -> Project:
 
 def log(message: str) -> None:
     err.print(message)
+
+
+# The closed sets a command line offers, as Typer choices (a wrong one is a usage error).
+Device = Literal["auto", "cpu", "cuda"]
+Precision = Literal["auto", "fp32", "bf16"]
+Split = Literal["pool", "train", "dev", "test"]
+Strategy = Literal["random", "lc", "mnlp", "entropy", "bald"]
+
+
+def format_choice(capability: str, extra: tuple[str, ...] = ()) -> Callable[[Any], Any]:
+    """A callback that refuses a format the registry does not offer (a usage error)."""
+
+    def check(value: Any) -> Any:
+        from workbench.formats import choices
+
+        allowed = [*extra, *choices(capability)]
+        if value is not None and value not in allowed:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}")
+        return value
+
+    return check
+
+
+def each_of(allowed: tuple[str, ...]) -> Callable[[Any], Any]:
+    """A callback for a repeatable option whose every value must be one of ``allowed``."""
+
+    def check(values: Any) -> Any:
+        for value in values or []:
+            if value not in allowed:
+                raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}")
+        return values
+
+    return check
+
+
+SPLITS: tuple[str, ...] = ("pool", "train", "dev", "test")
+STATUSES: tuple[str, ...] = ("new", "draft", "accepted", "skipped")
+STRATEGIES: tuple[str, ...] = ("random", "lc", "mnlp", "entropy", "bald")

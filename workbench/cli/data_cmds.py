@@ -7,37 +7,97 @@ from pathlib import Path
 
 import typer
 
-from workbench.cli.common import err, project_of
+from workbench.cli.common import SPLITS, STATUSES, each_of, err, format_choice, project_of
+from workbench.errors import WorkbenchError
+from workbench.formats import choices
 from workbench.ops.exporting import export_project
-from workbench.ops.importing import import_files
+from workbench.ops.importing import ImportOptions, import_files, remove_from_project
 
 
 def import_(
     ctx: typer.Context,
     files: list[Path] = typer.Argument(..., help="Files (or a Hugging Face dataset directory)."),
     format: str = typer.Option(
-        "auto", "--format", "-f", help="auto, text, jsonl, conll, pubtator or hf."
+        "auto",
+        "--format",
+        "-f",
+        help=f"auto, or one of: {', '.join(choices('read'))}.",
+        callback=format_choice("read", ("auto",)),
     ),
     split: str | None = typer.Option(
-        None, help="pool, train, dev or test (default pool; hf keeps its own splits)."
+        None,
+        help="pool, train, dev or test (default pool). For a Hugging Face dataset: the one "
+        "split to take (default: each of its splits into the split of that name).",
+    ),
+    gold: bool | None = typer.Option(
+        None,
+        "--gold/--no-gold",
+        help="The entities are the truth (accepted). Default: yes for train, dev and test "
+        "when the format has entities; never for text.",
+    ),
+    skip_existing: bool = typer.Option(
+        False, help="Leave documents the project already holds (same id or text) as they are."
+    ),
+    replace: bool = typer.Option(
+        False, help="Remove the documents the project already holds and import these."
+    ),
+    snap: bool = typer.Option(
+        False, help="Widen entities that end inside a token to whole tokens (else refused)."
     ),
     doc_per_file: bool = typer.Option(False, help="Text: one document per file, not per line."),
 ) -> None:
     """Load documents, with their gold spans where the format has them. All or nothing."""
-    results = import_files(project_of(ctx), files, format, split, doc_per_file)
-    for r in results:
+    if skip_existing and replace:
+        raise WorkbenchError("--skip-existing and --replace: choose one")
+    opts = ImportOptions(
+        fmt=format,
+        split=split,
+        doc_per_file=doc_per_file,
+        gold=gold,
+        on_existing="skip" if skip_existing else "replace" if replace else "refuse",
+        snap=snap,
+    )
+    for r in import_files(project_of(ctx), files, opts):
+        notes = [
+            f"{r.skipped:,} already there, skipped" if r.skipped else "",
+            f"{r.replaced:,} replaced" if r.replaced else "",
+            f"{r.snapped:,} entities widened to whole tokens" if r.snapped else "",
+        ]
+        note = "; ".join(n for n in notes if n)
+        kind = "gold" if r.gold else "to annotate"
         err.print(
-            f"Imported {r.documents:,} documents ({r.spans:,} entities) from {r.path} "
-            f"as {r.format} into {r.split}."
+            f"Imported {r.count:,} documents ({r.spans:,} entities) from {r.path} "
+            f"as {r.format} into {r.split} ({kind})." + (f" {note}." if note else "")
         )
+
+
+def remove(
+    ctx: typer.Context,
+    ids: list[str] = typer.Argument(
+        None, help="Document ids as imported (a PMID), or #N for the project's number N."
+    ),
+    split: list[str] = typer.Option(
+        [], help="Every document of this split (repeatable).", callback=each_of(SPLITS)
+    ),
+    import_id: list[int] = typer.Option(
+        [], "--import", help="Every document of this import batch (`status` lists them)."
+    ),
+) -> None:
+    """Remove documents from the project; their revisions are kept in the database."""
+    n = remove_from_project(project_of(ctx), ids or [], split, import_id)
+    err.print(f"Removed {n:,} documents (their revisions are kept).")
 
 
 def export(
     ctx: typer.Context,
     out: str = typer.Argument(..., help="Output file, directory (hf) or - for standard output."),
     format: str = typer.Option("jsonl", "--format", "-f", help="jsonl, conll, pubtator or hf."),
-    split: list[str] = typer.Option([], help="Only these splits (repeatable)."),
-    status: list[str] = typer.Option([], help="Only these statuses (repeatable)."),
+    split: list[str] = typer.Option(
+        [], help="Only these splits (repeatable).", callback=each_of(SPLITS)
+    ),
+    status: list[str] = typer.Option(
+        [], help="Only these statuses (repeatable).", callback=each_of(STATUSES)
+    ),
 ) -> None:
     """Write every document with the entities of its latest revision."""
     res = export_project(project_of(ctx), out, format, split or None, status or None)

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from workbench.cli.common import log, out, project_of
+from workbench.cli.common import Device, Precision, Split, log, out, project_of
 
 
 def train(
@@ -23,7 +23,7 @@ def train(
     batch_size: int = typer.Option(16, min=1, help="Training batch size."),
     max_length: int = typer.Option(256, min=16, help="Sub-word window length."),
     seed: int = typer.Option(13, help="Random seed (training is reproducible)."),
-    device: str = typer.Option("auto", help="auto, cpu or cuda."),
+    device: Device = typer.Option("auto", help="Where to train."),
     max_steps: int = typer.Option(-1, help="Stop after this many steps (for smoke tests)."),
 ) -> None:
     """Fine-tune on the train split and accepted documents; best epoch on dev; score; activate."""
@@ -50,11 +50,11 @@ def train(
 
 def evaluate(
     ctx: typer.Context,
-    split: str = typer.Option("test", help="The gold split to score on (dev or test)."),
+    split: Split = typer.Option("test", help="The gold split to score on (dev or test)."),
     model: Path | None = typer.Option(None, help="A model directory (default: the active one)."),
     json_out: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
-    device: str = typer.Option("auto", help="auto, cpu or cuda."),
-    precision: str = typer.Option("auto", help="auto (bf16 where native), fp32 or bf16."),
+    device: Device = typer.Option("auto", help="Where to run the model."),
+    precision: Precision = typer.Option("auto", help="auto: bf16 where the hardware has it."),
 ) -> None:
     """Seqeval report and error breakdown of a model on a gold split."""
     from workbench.ops.training import evaluate as run_evaluate
@@ -107,3 +107,43 @@ def render_errors(e: dict[str, Any]) -> None:
         out.print(Text(kind, style="bold"))
         for ex in examples:
             out.print(f"  {ex}")
+
+
+def models(ctx: typer.Context) -> None:
+    """Every model the project trained, with its scores; the active one is marked."""
+    from workbench.ops.training import list_project_models
+
+    listed = list_project_models(project_of(ctx))
+    if not listed:
+        out.print("No models yet: `workbench train` makes the first.")
+        return
+    table = Table(title="Models", title_justify="left")
+    for col in ("model", "round", "created", "base", "dev F1", "test F1", "best epoch", ""):
+        table.add_column(col, justify="right" if "F1" in col or col == "model" else "left")
+    for m in listed:
+        test = m.metrics.get("test") or {}
+        epoch = m.metrics.get("best_epoch")
+        table.add_row(
+            str(m.id),
+            str(m.round_id or ""),
+            m.created_at[:16].replace("T", " "),
+            m.base_model if len(m.base_model) < 40 else "…" + m.base_model[-39:],
+            f"{m.f1:.4f}" if m.f1 is not None else "",
+            f"{test['f1']:.4f}" if isinstance(test.get("f1"), int | float) else "",
+            f"{epoch:g}" if isinstance(epoch, int | float) else "",
+            "active" if m.active else "",
+            style="bold" if m.active else None,
+        )
+    out.print(table)
+
+
+def activate(
+    ctx: typer.Context,
+    model_id: int = typer.Argument(..., help="The model's number (`workbench models`)."),
+) -> None:
+    """Make an earlier (or any) registered model the active one."""
+    from workbench.ops.training import activate_model
+
+    m = activate_model(project_of(ctx), model_id)
+    score = f", dev F1 {m.f1:.4f}" if m.f1 is not None else ""
+    out.print(f"Model #{m.id} ({m.path}{score}) is now active.")

@@ -98,3 +98,8 @@ def render_status(st: ProjectStatus, out: Console) -> None:
         m = st.active_model
         score = f", dev F1 {m.f1:.3f}" if m.f1 is not None else ""
         out.print(f"Active model: #{m.id} {m.path} (from {m.base_model}{score}, {m.created_at})")
+        if m.metrics.get("base_fallback_from"):
+            out.print(
+                f"  It was trained from the bundled encoder because the configured base model "
+                f"{m.metrics['base_fallback_from']} could not be loaded on that machine."
+            )

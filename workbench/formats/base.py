@@ -34,6 +34,9 @@ class ReadOptions:
     labels: Collection[str] | None = None  # the project's labels: others are refused
     doc_per_file: bool = False  # text: the whole file is one document
     on_error: ErrorSink | None = None  # None: a bad record raises; else report and go on
+    # Split the tokenizer's tokens where a source entity starts or ends inside one at a
+    # plausible break (import). `tag` turns it off: no input entity may shape its tokens.
+    align_tokens: bool = True
 
     def fail(self, error: FormatError) -> None:
         """A bad record: raise it, or report it and let the reader skip to the next one."""

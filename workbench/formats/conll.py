@@ -159,11 +159,20 @@ def detect(head: list[str]) -> bool:
     )
 
 
+def boundary(head: bytes) -> re.Pattern[bytes]:
+    """Between documents: before a -DOCSTART- line where the file has them, else (every
+    sentence a document) after a blank line."""
+    if DOCSTART.encode() in head:
+        return re.compile(rb"\n(?P<at>-DOCSTART-)")
+    return re.compile(rb"\n\r?\n")
+
+
 FORMAT = Format(
     name="conll",
     help="CoNLL / BIO: token<TAB>tag lines, a blank line between sentences, -DOCSTART- ids",
     extensions=(".conll", ".tsv", ".iob", ".bio", ".bioes"),
     detect=detect,
     stream=stream,
+    boundary=boundary,
     write=write,
 )

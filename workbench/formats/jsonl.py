@@ -7,11 +7,13 @@ whose tokens came from the source survive a round trip exactly.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from workbench.core import Document, Span, Token, tokenize
+from workbench.core import Document, Span, Token
+from workbench.core.tokenize import tokenize_around
 from workbench.errors import FormatError
 from workbench.formats.base import ReadOptions, Source, check_label, no_surrogates
 from workbench.formats.registry import Format, collect
@@ -25,7 +27,7 @@ def stream(source: Source, opts: ReadOptions) -> Iterator[Document]:
             continue
         try:
             yield _document(
-                _parse(line.text, source.name, line.number), source.name, line.number, opts.labels
+                _parse(line.text, source.name, line.number), source.name, line.number, opts
             )
         except FormatError as exc:
             opts.fail(exc)
@@ -57,7 +59,9 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _document(record: Any, path: str, number: int, labels: Collection[str] | None) -> Document:
+def _document(record: Any, path: str, number: int, opts: ReadOptions) -> Document:
+    labels = opts.labels
+
     def fail(message: str) -> FormatError:
         return FormatError(message, path, number)
 
@@ -69,7 +73,6 @@ def _document(record: Any, path: str, number: int, labels: Collection[str] | Non
     meta = record.get("meta", {})
     if not isinstance(meta, dict):
         raise fail('"meta" must be an object')
-    tokens = _tokens(record.get("tokens"), text, fail)
     spans = []
     entities = record.get("entities", record.get("spans", []))
     if not isinstance(entities, list):
@@ -97,6 +100,7 @@ def _document(record: Any, path: str, number: int, labels: Collection[str] | Non
             raise fail("an entity's score must be a number")
         extra = {k: v for k, v in ent.items() if k not in _ENTITY_KEYS}
         spans.append(Span(start, end, label, None if score is None else float(score), extra))
+    tokens = _tokens(record.get("tokens"), text, fail, spans if opts.align_tokens else [])
     ext = record.get("id")
     return Document(
         text,
@@ -109,9 +113,9 @@ def _document(record: Any, path: str, number: int, labels: Collection[str] | Non
     )
 
 
-def _tokens(raw: Any, text: str, fail: Any) -> list[Token]:
+def _tokens(raw: Any, text: str, fail: Any, spans: list[Span]) -> list[Token]:
     if raw is None:
-        return tokenize(text)
+        return tokenize_around(text, spans)
     try:
         tokens = [Token(a, b) for a, b in raw if _is_int(a) and _is_int(b)]
     except (TypeError, ValueError):
@@ -164,5 +168,6 @@ FORMAT = Format(
     extensions=(".jsonl", ".ndjson"),
     detect=detect,
     stream=stream,
+    boundary=lambda head: re.compile(rb"\n"),
     write=write,
 )

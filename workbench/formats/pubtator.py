@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from workbench.core import Document, Span, tokenize
+from workbench.core.tokenize import tokenize_around
 from workbench.errors import FormatError
 from workbench.formats.base import ReadOptions, Source, check_label
 from workbench.formats.registry import Format, collect
@@ -40,7 +41,7 @@ def stream(source: Source, opts: ReadOptions) -> Iterator[Document]:
     def finish() -> Iterator[Document]:
         if block is not None and not bad:
             try:
-                yield _document(block, name, opts.labels)
+                yield _document(block, name, opts)
             except FormatError as exc:
                 opts.fail(exc)
 
@@ -105,7 +106,8 @@ def read(path: Path, *, labels: Collection[str] | None = None) -> list[Document]
     return collect(FORMAT, path, ReadOptions(labels=labels))
 
 
-def _document(block: _Block, path: str, labels: Collection[str] | None) -> Document:
+def _document(block: _Block, path: str, opts: ReadOptions) -> Document:
+    labels = opts.labels
     if block.title is None:
         raise FormatError(f"document {block.pmid} has no title line (PMID|t|...)", path, block.line)
     text = block.title if block.abstract is None else f"{block.title} {block.abstract}"
@@ -139,7 +141,7 @@ def _document(block: _Block, path: str, labels: Collection[str] | None) -> Docum
     }
     return Document(
         text,
-        tokenize(text),
+        tokenize_around(text, spans) if opts.align_tokens else tokenize(text),
         spans,
         external_id=block.pmid,
         meta=meta,
@@ -181,5 +183,6 @@ FORMAT = Format(
     extensions=(".pubtator",),
     detect=detect,
     stream=stream,
+    boundary=lambda head: re.compile(rb"\n\r?\n"),
     write=write,
 )

@@ -7,6 +7,7 @@ A new format is one module that defines ``FORMAT = Format(...)`` and one line in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,9 @@ Writer = Callable[[Iterable[Document], TextIO], int]  # returns the spans it cou
 DirReader = Callable[[Path, ReadOptions], dict[str, list[Document]]]  # by the source's split
 DirWriter = Callable[[Mapping[str, Sequence[Document]], Sequence[str], Path], int]
 Detect = Callable[[list[str]], bool]  # the first non-empty lines of the input
+# Where a large file may be cut into shards: given its first bytes, a pattern whose end (or
+# its group "at") is a record boundary; None when this file cannot be cut.
+Boundary = Callable[[bytes], "re.Pattern[bytes] | None"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Format:
     read_dir: DirReader | None = None
     write_dir: DirWriter | None = None
     is_dir: Callable[[Path], bool] | None = None
+    boundary: Boundary | None = None
 
     @property
     def readable(self) -> bool:

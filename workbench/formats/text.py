@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,4 +31,5 @@ FORMAT = Format(
     extensions=(".txt", ".text"),
     annotations=False,
     stream=stream,
+    boundary=lambda head: re.compile(rb"\n"),
 )

@@ -40,8 +40,14 @@ def _hub_reachable(timeout: float = 3.0) -> bool:
         return False
 
 
-def resolve_base_model(name: str, warn: Callable[[str], None]) -> tuple[str, str]:
-    """(path or Hub name to load, a label for the database) for a configured base model."""
+def resolve_base_model(
+    name: str, warn: Callable[[str], None], fallback: bool = False
+) -> tuple[str, str]:
+    """(path or Hub name to load, a label for the database) for a base model.
+
+    A model that cannot be loaded here is an error, unless ``fallback``: only the project's
+    configured default (not a name the user typed) falls back to the bundled encoder, and
+    the caller records that it did."""
     if name == BUNDLED:
         return str(bundled_path()), BUNDLED
     local = Path(name).expanduser()
@@ -62,6 +68,11 @@ def resolve_base_model(name: str, warn: Callable[[str], None]) -> tuple[str, str
             return name, name
         except (OSError, ValueError):
             pass
+    if not fallback:
+        raise ModelError(
+            f"base model {name} cannot be loaded here: not a local directory, not in the "
+            "Hugging Face cache, and the Hub is out of reach; nothing was trained"
+        )
     warn(
         f"base model {name} cannot be loaded here (not cached and the Hub is out of reach); "
         f"using {BUNDLED_DESCRIPTION}"

@@ -80,6 +80,7 @@ class Tagger:
         stride: int = 32,
         precision: str = "auto",
         runtime: str = "torch",
+        threads: int | None = None,
     ):
         path = Path(path)
         self.path = path
@@ -92,9 +93,9 @@ class Tagger:
             raise ModelError(f"unknown runtime {runtime!r} ({', '.join(RUNTIMES)})")
         self.runtime: Runtime
         if runtime == "onnx" or (runtime == "auto" and self._onnx_wins(device, precision)):
-            self.runtime = self._onnx(precision)
+            self.runtime = self._onnx(precision, threads)
         else:
-            self.runtime = TorchRuntime(path, device, precision)
+            self.runtime = TorchRuntime(path, device, precision, threads)
         self.device = self.runtime.device
         self.precision = self.runtime.precision
         limit = min(self.info.max_positions, self.tokenizer.model_max_length or 10**9)
@@ -111,7 +112,7 @@ class Tagger:
             return False
         return not native_bf16("cpu")
 
-    def _onnx(self, precision: str) -> OnnxRuntime:
+    def _onnx(self, precision: str, threads: int | None) -> OnnxRuntime:
         graph = onnx_graph(self.path, quantized=precision in ("auto", "int8"))
         if not graph.is_file():
             graph = onnx_graph(self.path)
@@ -120,7 +121,7 @@ class Tagger:
                 f"{self.path}: no ONNX graph ({ONNX_DIR}/model.onnx); "
                 "`workbench export-onnx` writes one"
             )
-        return OnnxRuntime(graph)
+        return OnnxRuntime(graph, threads)
 
     # -- the pipeline's two halves ---------------------------------------------------------
 

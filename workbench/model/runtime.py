@@ -63,7 +63,9 @@ def native_bf16(device: str) -> bool:
 class TorchRuntime:
     name = "torch"
 
-    def __init__(self, path: Path, device: str = "auto", precision: str = "auto"):
+    def __init__(
+        self, path: Path, device: str = "auto", precision: str = "auto", threads: int | None = None
+    ):
         quiet_transformers()
         import torch
         from transformers import AutoModelForTokenClassification
@@ -81,7 +83,7 @@ class TorchRuntime:
         self.precision = "bf16" if use_bf16 else "fp32"
         self.model.to(self.device, dtype=torch.bfloat16 if use_bf16 else torch.float32).eval()
         if self.device == "cpu":
-            torch.set_num_threads(max(1, os.cpu_count() or 1))
+            torch.set_num_threads(threads or max(1, os.cpu_count() or 1))
 
     def _inputs(self, batch: Batch) -> tuple[Any, Any]:
         import torch

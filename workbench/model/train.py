@@ -19,6 +19,7 @@ from typing import Any
 
 from workbench.core import Document, spans_to_bio, tag_names
 from workbench.core.sentences import sentence_ranges
+from workbench.errors import ModelError
 from workbench.model.evaluate import score
 from workbench.model.predict import Tagger
 from workbench.model.runtime import pick_device, quiet_transformers
@@ -43,6 +44,16 @@ class TrainOptions:
     min_steps: int = 0  # small sets train for more epochs so they get at least this many steps
     max_evals: int = 0  # > 0: at most this many dev evaluations (checkpoints by steps)
     progress_bar: bool = True
+
+    def check(self) -> None:
+        """Refuse a recipe that cannot train, before anything is recorded."""
+        if not 0 < self.learning_rate < 1:
+            raise ModelError(f"--learning-rate {self.learning_rate:g}: give a value in (0, 1)")
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ModelError("--epochs and --batch-size must be at least 1")
+        if not 0 <= self.warmup < 1 or self.weight_decay < 0:
+            raise ModelError("warm-up is a fraction in [0, 1) and weight decay is not negative")
+        pick_device(self.device)  # an unknown device, or cuda where there is none
 
 
 def build_examples(

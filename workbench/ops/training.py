@@ -15,6 +15,8 @@ from workbench.errors import ModelError, WorkbenchError
 from workbench.model.train import TrainOptions
 from workbench.project import Project
 from workbench.store.documents import SPLITS, iter_documents
+from workbench.store.rounds import ModelRecord, list_models
+from workbench.store.rounds import activate_model as activate
 
 Log = Callable[[str], None]
 MIN_TRAINING_DOCUMENTS = 10
@@ -24,6 +26,7 @@ def train(
     project: Project, opts: TrainOptions, log: Log, base_model: str | None = None
 ) -> RoundResult:
     """Fine-tune on the train split and accepted documents; the new model is made active."""
+    opts.check()
     return run_round(project, RoundOptions(train=opts, base_model=base_model), log)
 
 
@@ -51,6 +54,7 @@ def retrain(project: Project, opts: RetrainOptions, log: Log) -> RetrainResult:
         raise WorkbenchError(f"unknown strategy {opts.strategy!r} (one of {', '.join(STRATEGIES)})")
     if opts.promote not in ("auto", "always"):
         raise WorkbenchError(f"--promote is auto or always, not {opts.promote!r}")
+    opts.train.check()
     have = training_documents(project)
     if have < MIN_TRAINING_DOCUMENTS:
         raise WorkbenchError(
@@ -124,7 +128,7 @@ def evaluate(
         raise WorkbenchError(f"unknown split {split!r} (one of {', '.join(SPLITS)})")
     conn = project.connect()
     try:
-        docs = [s.document for s in iter_documents(conn, splits=[split])]
+        docs = [s.document for s in iter_documents(conn, splits=[split], statuses=["accepted"])]
     finally:
         conn.close()
     if not docs:
@@ -139,3 +143,29 @@ def evaluate(
     metrics = score(docs, tagger.tag(docs))
     metrics["precision_mode"] = tagger.precision
     return Evaluation(path, split, len(docs), tagger.precision, metrics)
+
+
+def list_project_models(project: Project) -> list[ModelRecord]:
+    conn = project.connect()
+    try:
+        return list_models(conn)
+    finally:
+        conn.close()
+
+
+def activate_model(project: Project, model_id: int) -> ModelRecord:
+    """Make a registered model active; its directory must still be a loadable model."""
+    conn = project.connect()
+    try:
+        known = {m.id: m for m in list_models(conn)}
+        if model_id not in known:
+            have = ", ".join(str(i) for i in known) or "none yet"
+            raise ModelError(f"no model {model_id} in this project (models: {have})")
+        path = project.model_dir(known[model_id].path)
+        if not (path / "config.json").is_file():
+            raise ModelError(f"model {model_id}: its directory {path} is gone or incomplete")
+        model = activate(conn, model_id)
+        assert model is not None
+        return model
+    finally:
+        conn.close()

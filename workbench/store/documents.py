@@ -40,14 +40,16 @@ def insert_documents(
     source: str,
     status: str,
     kind: str,
+    content_hash: str | None = None,
 ) -> ImportResult:
     """Insert documents and their spans as revision 1; the caller holds the transaction."""
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}")
     n_spans = sum(len(d.spans) for d in docs)
     cur = conn.execute(
-        "INSERT INTO imports (source, format, split, documents, spans) VALUES (?, ?, ?, ?, ?)",
-        (source, fmt, split, len(docs), n_spans),
+        "INSERT INTO imports (source, format, split, documents, spans, content_hash)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (source, fmt, split, len(docs), n_spans, content_hash),
     )
     import_id = int(cur.lastrowid or 0)
     origin = f"import:{import_id}"
@@ -200,7 +202,7 @@ def _spans_for(annotation_ids: list[int], conn: sqlite3.Connection) -> dict[int,
 
 
 def _filters(splits: Sequence[str] | None, statuses: Sequence[str] | None) -> tuple[str, list[str]]:
-    clauses, params = [], []
+    clauses, params = ["d.removed_at IS NULL"], []
     if splits:
         clauses.append(f"d.split IN ({','.join('?' * len(splits))})")
         params += list(splits)
@@ -214,7 +216,8 @@ def count_by_split_status(conn: sqlite3.Connection) -> dict[tuple[str, str], int
     return {
         (r[0], r[1]): r[2]
         for r in conn.execute(
-            "SELECT split, status, COUNT(*) FROM documents GROUP BY split, status"
+            "SELECT split, status, COUNT(*) FROM documents WHERE removed_at IS NULL"
+            " GROUP BY split, status"
         )
     }
 
@@ -236,7 +239,7 @@ def label_counts(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
         (r[0], r[1]): r[2]
         for r in conn.execute(
             "SELECT d.split, s.label, COUNT(*) FROM current_annotations a"
-            " JOIN documents d ON d.id = a.document_id"
+            " JOIN documents d ON d.id = a.document_id AND d.removed_at IS NULL"
             " JOIN spans s ON s.annotation_id = a.id GROUP BY d.split, s.label"
         )
     }
@@ -273,3 +276,95 @@ def accept_times(conn: sqlite3.Connection) -> list[float]:
         " FROM annotations WHERE kind = 'accepted' AND origin = 'user' ORDER BY id"
     ).fetchall()
     return [float(r[0]) for r in rows]
+
+
+@dataclass(frozen=True)
+class Existing:
+    """A document to import that the project already holds (live)."""
+
+    position: int  # in the list given
+    document_id: int
+    external_id: str
+
+
+def find_existing(conn: sqlite3.Connection, docs: Sequence[Document]) -> list[Existing]:
+    """Documents with an id (a PMID, a JSON "id", -DOCSTART- ID) the project already holds."""
+    wanted = {d.external_id for d in docs if d.external_id is not None}
+    if not wanted:
+        return []
+    by_id: dict[str, int] = {}
+    for r in conn.execute(
+        "SELECT id, external_id FROM documents WHERE removed_at IS NULL AND external_id IS NOT NULL"
+    ):
+        if r[1] in wanted:
+            by_id.setdefault(str(r[1]), int(r[0]))
+    return [
+        Existing(i, by_id[d.external_id], d.external_id)
+        for i, d in enumerate(docs)
+        if d.external_id is not None and d.external_id in by_id
+    ]
+
+
+def imports_of_content(conn: sqlite3.Connection, content_hash: str) -> list[int]:
+    """Earlier imports of the same bytes that still have live documents."""
+    return [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT DISTINCT i.id FROM imports i JOIN documents d ON d.import_id = i.id"
+            " WHERE i.content_hash = ? AND d.removed_at IS NULL ORDER BY i.id",
+            (content_hash,),
+        )
+    ]
+
+
+def remove_documents(conn: sqlite3.Connection, ids: Sequence[int]) -> int:
+    """Mark documents removed (their revisions stay); the caller holds the transaction."""
+    removed = 0
+    for i in range(0, len(ids), 500):
+        part = list(ids[i : i + 500])
+        cur = conn.execute(
+            "UPDATE documents SET removed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
+            f" updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+            f" WHERE removed_at IS NULL AND id IN ({','.join('?' * len(part))})",
+            part,
+        )
+        removed += cur.rowcount
+    return removed
+
+
+def select_documents(
+    conn: sqlite3.Connection,
+    *,
+    ids: Sequence[str] = (),
+    splits: Sequence[str] = (),
+    import_ids: Sequence[int] = (),
+) -> list[int]:
+    """Live document ids named by their own id (a PMID) or, as ``#N``, by the project's
+    number; by split; or by import batch."""
+    found: set[int] = set()
+    for ident in ids:
+        if ident.startswith("#") and ident[1:].isdigit():
+            sql, arg = "id = ?", int(ident[1:])
+        else:
+            sql, arg = "external_id = ?", ident  # type: ignore[assignment]
+        rows = conn.execute(
+            f"SELECT id FROM documents WHERE removed_at IS NULL AND {sql}", (arg,)
+        ).fetchall()
+        if not rows:
+            raise KeyError(ident)
+        found.update(int(r[0]) for r in rows)
+    for split in splits:
+        found.update(
+            int(r[0])
+            for r in conn.execute(
+                "SELECT id FROM documents WHERE removed_at IS NULL AND split = ?", (split,)
+            )
+        )
+    for imp in import_ids:
+        found.update(
+            int(r[0])
+            for r in conn.execute(
+                "SELECT id FROM documents WHERE removed_at IS NULL AND import_id = ?", (imp,)
+            )
+        )
+    return sorted(found)

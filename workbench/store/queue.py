@@ -20,7 +20,7 @@ def queue(conn: sqlite3.Connection, limit: int | None = None) -> list[tuple[int,
     rows = conn.execute(
         "SELECT d.id, q.score FROM documents d"
         " LEFT JOIN queue_scores q ON q.document_id = d.id AND q.round_id = ?"
-        " WHERE d.split = 'pool' AND d.status IN ('new', 'draft')"
+        " WHERE d.split = 'pool' AND d.status IN ('new', 'draft') AND d.removed_at IS NULL"
         " ORDER BY q.score IS NULL, q.score DESC, d.id" + (" LIMIT ?" if limit is not None else ""),
         (latest, limit) if limit is not None else (latest,),
     ).fetchall()

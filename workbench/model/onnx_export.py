@@ -1,0 +1,73 @@
+"""A model directory's ONNX graph, for `tag --runtime onnx`: the forward pass on ONNX Runtime
+starts without importing torch, and its dynamic int8 quantisation is the fastest CPU path
+where the processor has no native bf16 (BENCHMARKS.md, "CPU runtimes").
+
+The graph lands in ``MODEL/onnx/model.onnx`` (and ``model.int8.onnx``), written to a
+temporary name and renamed, beside the safetensors weights it was made from.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from pathlib import Path
+
+from workbench.errors import ModelError
+from workbench.model.predict import ONNX_DIR, onnx_graph
+from workbench.model.runtime import quiet_transformers
+
+OPSET = 17
+
+
+def export_onnx(path: Path, quantize: bool = True) -> list[Path]:
+    """Write the fp32 graph (and its int8 quantisation); return the files written."""
+    quiet_transformers()
+    try:
+        import onnx  # noqa: F401
+        import torch
+        from transformers import AutoModelForTokenClassification
+    except ImportError:
+        raise ModelError("exporting to ONNX needs onnx: pip install onnx onnxruntime") from None
+    target = path / ONNX_DIR
+    work = path / f".{ONNX_DIR}.tmp"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    try:
+        model = AutoModelForTokenClassification.from_pretrained(
+            str(path), use_safetensors=True, trust_remote_code=False, dtype=torch.float32
+        ).eval()
+        model.config.return_dict = False
+        ids = torch.ones((2, 16), dtype=torch.long)
+        with warnings.catch_warnings(), torch.inference_mode():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                model,
+                (ids, torch.ones_like(ids)),
+                str(work / "model.onnx"),
+                input_names=["input_ids", "attention_mask"],
+                output_names=["logits"],
+                dynamic_axes={
+                    name: {0: "batch", 1: "length"}
+                    for name in ("input_ids", "attention_mask", "logits")
+                },
+                opset_version=OPSET,
+                dynamo=False,
+            )
+        written = [onnx_graph(path)]
+        if quantize:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            quantize_dynamic(
+                str(work / "model.onnx"), str(work / "model.int8.onnx"), weight_type=QuantType.QInt8
+            )
+            written.append(onnx_graph(path, quantized=True))
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(work, target)
+    except ModelError:
+        raise
+    except Exception as exc:  # the exporter raises many types; the directory stays as it was
+        raise ModelError(f"{path}: cannot export to ONNX ({exc})") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return written
