@@ -9,10 +9,13 @@ import sqlite3
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from workbench.errors import ProjectError
 from workbench.store import open_db
+from workbench.store.db import writable
 from workbench.store.rounds import active_model
 
 CONFIG_NAME = "workbench.toml"
@@ -96,6 +99,61 @@ def render_config(cfg: Config) -> str:
     return "\n".join(lines)
 
 
+class _LabelSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    key: str
+    colour: str
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not _LABEL.match(v):
+            raise ValueError(
+                f"{v!r}: a label starts with a letter and holds letters, digits, '_' or '.'"
+            )
+        return v
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if v not in "123456789" or len(v) != 1:
+            raise ValueError(f"{v!r}: a label's key is one of 1..9")
+        return v
+
+    @field_validator("colour")
+    @classmethod
+    def _colour(cls, v: str) -> str:
+        from rich.color import Color, ColorParseError
+
+        try:
+            Color.parse(v)
+        except ColorParseError:
+            raise ValueError(f"{v!r} is not a colour (a name such as cyan, or #rrggbb)") from None
+        return v
+
+
+class _Settings(BaseModel):
+    """workbench.toml, checked on every load: one line names a bad key."""
+
+    model_config = ConfigDict(extra="forbid")
+    base_model: str = DEFAULT_BASE_MODEL
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    strategy: Literal["random", "lc", "mnlp", "entropy", "bald"] = "mnlp"
+    batch_size: int = Field(50, ge=1)
+    labels: list[_LabelSettings] = Field(min_length=1, max_length=9)
+
+    @field_validator("labels")
+    @classmethod
+    def _unique(cls, v: list[_LabelSettings]) -> list[_LabelSettings]:
+        for what in ("name", "key"):
+            seen = [getattr(x, what) for x in v]
+            twice = sorted({x for x in seen if seen.count(x) > 1})
+            if twice:
+                raise ValueError(f"two labels have the {what} {twice[0]!r}")
+        return v
+
+
 def load_config(path: Path) -> Config:
     try:
         data = tomllib.loads(path.read_text("utf-8"))
@@ -104,16 +162,21 @@ def load_config(path: Path) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProjectError(f"{path}: not valid TOML ({exc})") from None
     try:
-        labels = [Label(str(x["name"]), str(x["key"]), str(x["colour"])) for x in data["labels"]]
-        return Config(
-            labels=labels,
-            base_model=str(data.get("base_model", DEFAULT_BASE_MODEL)),
-            device=str(data.get("device", "auto")),
-            strategy=str(data.get("strategy", "mnlp")),
-            batch_size=int(data.get("batch_size", 50)),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ProjectError(f"{path}: bad or missing setting ({exc})") from None
+        s = _Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(x) for x in first["loc"]) or "(top level)"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = "not a setting workbench knows (a typo?)"
+        raise ProjectError(f"{path}: {key}: {message}") from None
+    return Config(
+        labels=[Label(x.name, x.key, x.colour) for x in s.labels],
+        base_model=s.base_model,
+        device=s.device,
+        strategy=s.strategy,
+        batch_size=s.batch_size,
+    )
 
 
 @dataclass(frozen=True)
@@ -129,8 +192,16 @@ class Project:
     def models_dir(self) -> Path:
         return self.root / MODELS_DIR
 
-    def connect(self, *, check_same_thread: bool = True) -> sqlite3.Connection:
-        return open_db(self.db_path, check_same_thread=check_same_thread)
+    def connect(
+        self, *, check_same_thread: bool = True, readonly: bool | None = None
+    ) -> sqlite3.Connection:
+        """The project's database, migrated; never created here (only `init` makes one).
+        Read-only where the files cannot be written (None), or when asked."""
+        if readonly is None:
+            readonly = self.db_path.exists() and not writable(self.db_path)
+        return open_db(
+            self.db_path, check_same_thread=check_same_thread, create=False, readonly=readonly
+        )
 
     def model_dir(self, stored_path: str) -> Path:
         """A model path as the database stores it (relative to the root, or absolute)."""

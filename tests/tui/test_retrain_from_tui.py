@@ -103,8 +103,6 @@ def test_a_failing_dashboard_read_is_shown_once_not_raised(
     tui_project: Project, monkeypatch: object
 ) -> None:
     """The poller's worker reports its error as a modal; the screen goes on answering."""
-    from workbench.tui.screens import annotate
-
     calls = {"n": 0}
 
     def broken(*args: object) -> None:
@@ -113,7 +111,7 @@ def test_a_failing_dashboard_read_is_shown_once_not_raised(
 
     async def body(pilot: Pilot[None]) -> None:
         screen = await settle(pilot)
-        monkeypatch.setattr(annotate, "load_dashboard", broken)  # type: ignore[attr-defined]
+        monkeypatch.setattr(screen.dashboard_reader, "read", broken)  # type: ignore[attr-defined]
         screen.load_dashboard()
         await _wait(
             pilot,

@@ -20,7 +20,14 @@ from typing import Any
 from workbench.active.corpus import load_corpus
 from workbench.active.round_lock import round_lock
 from workbench.model.base import BUNDLED, resolve_base_model
-from workbench.model.train import Fitted, Log, TrainOptions, fit, is_main_process
+from workbench.model.train import (
+    Fitted,
+    Log,
+    TrainOptions,
+    TrainProgress,
+    fit,
+    is_main_process,
+)
 from workbench.project import Project
 from workbench.store.rounds import (
     active_model,
@@ -74,17 +81,46 @@ def clean_incoming(models_dir: Path, registered: set[str] | None = None) -> None
 
 
 def run_round(
-    project: Project, opts: RoundOptions, log: Log, score_pool: PoolScorer | None = None
+    project: Project,
+    opts: RoundOptions,
+    log: Log,
+    score_pool: PoolScorer | None = None,
+    progress: TrainProgress | None = None,
 ) -> RoundResult:
     """Train, decide promotion, optionally score the pool, register: one round."""
     if not is_main_process():  # other ranks of `accelerate launch` only train
-        return _run(project, opts, log, score_pool)
+        return _run(project, opts, log, score_pool, progress)
     with round_lock(project.models_dir):
-        return _run(project, opts, log, score_pool)
+        return _run(project, opts, log, score_pool, progress)
+
+
+class _RowProgress:
+    """The round's row follows the steps (at most every two seconds: the dashboard reads it
+    once a second), and so does the caller's progress bar."""
+
+    def __init__(self, conn: Any, round_id: int, outer: TrainProgress | None):
+        self.conn, self.round_id, self.outer = conn, round_id, outer
+        self.last = 0.0
+
+    def step(self, step: int, total: int, loss: float | None) -> None:
+        now = time.monotonic()
+        if now - self.last > 2 or step == total:
+            self.last = now
+            set_progress(self.conn, self.round_id, step, total)
+        if self.outer is not None:
+            self.outer.step(step, total, loss)
+
+    def evaluated(self, epoch: float, epochs: int, metrics: dict[str, float]) -> None:
+        if self.outer is not None:
+            self.outer.evaluated(epoch, epochs, metrics)
 
 
 def _run(
-    project: Project, opts: RoundOptions, log: Log, score_pool: PoolScorer | None
+    project: Project,
+    opts: RoundOptions,
+    log: Log,
+    score_pool: PoolScorer | None,
+    progress: TrainProgress | None,
 ) -> RoundResult:
     corpus = load_corpus(project, opts.dev_fraction, opts.train.seed)
     if corpus.dev_from_train:
@@ -113,9 +149,7 @@ def _run(
             opts.train,
             incoming,
             log,
-            on_step=(lambda step, total: set_progress(conn, round_id, step, total))
-            if main
-            else None,
+            progress=_RowProgress(conn, round_id, progress) if main else progress,
         )
         active = active_model(conn)
         current = None if active is None else active.f1
@@ -135,6 +169,7 @@ def _run(
             timings["score_s"] = time.perf_counter() - t0
 
         final = project.models_dir / f"model-{round_id:04d}"
+        _readable_like_the_rest(incoming)
         os.replace(incoming, final)
         model_id = finish_round(
             conn,
@@ -169,6 +204,15 @@ def _run(
         raise
     finally:
         conn.close()
+
+
+def _readable_like_the_rest(directory: Path) -> None:
+    """Every file of a model directory gets the mode a new file gets here: some writers
+    (safetensors) create theirs private, and a model is shared like its other files."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in directory.rglob("*"):
+        os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~umask)
 
 
 def _metrics(fitted: Fitted, dev_from_train: bool, train_documents: int) -> dict[str, Any]:

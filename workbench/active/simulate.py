@@ -186,7 +186,6 @@ class Simulation:
                     batch_size=o.batch_size,
                     device=o.device,
                     seed=seed,
-                    progress_bar=False,
                 ),
                 model_dir,
                 self.log,

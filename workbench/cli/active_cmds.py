@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from workbench.cli.common import STRATEGIES, Device, Strategy, each_of, log, out, project_of
+from workbench.cli.progress import TrainBar
 
 
 def retrain(
@@ -38,24 +39,22 @@ def retrain(
 
     project = project_of(ctx)
     chosen: str = strategy or project.config.strategy
-    res = run_retrain(
-        project,
-        RetrainOptions(
-            strategy=chosen,
-            batch=batch or project.config.batch_size,
-            train=TrainOptions(
-                epochs=epochs,
-                learning_rate=learning_rate,
-                batch_size=batch_size,
-                device=device,
-                seed=seed,
-            ),
-            warm_start=warm_start,
-            promote=promote,
-            cost_aware=cost_aware,
+    opts = RetrainOptions(
+        strategy=chosen,
+        batch=batch or project.config.batch_size,
+        train=TrainOptions(
+            epochs=epochs,
+            learning_rate=learning_rate,
+            batch_size=batch_size,
+            device=device,
+            seed=seed,
         ),
-        log,
+        warm_start=warm_start,
+        promote=promote,
+        cost_aware=cost_aware,
     )
+    with TrainBar() as bar:
+        res = run_retrain(project, opts, log, progress=bar)
     t = res.round
     state = "made active" if t.promoted else "kept, not active"
     out.print(

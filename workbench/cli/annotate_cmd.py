@@ -7,7 +7,12 @@ import typer
 from workbench.cli.common import project_of
 
 
-def annotate(ctx: typer.Context) -> None:
+def annotate(
+    ctx: typer.Context,
+    annotator: str | None = typer.Option(
+        None, help="Who is annotating: recorded with every revision (default: the login name)."
+    ),
+) -> None:
     """Correct the model's suggestions document by document (keys: press ? inside)."""
     from workbench.tui.app import WorkbenchApp
 
@@ -15,4 +20,4 @@ def annotate(ctx: typer.Context) -> None:
     # a newer or broken database fails here, in one line, before the screen opens; rounds
     # left running by a dead process are marked failed by the dashboard's first read
     project.connect().close()
-    WorkbenchApp(project).run()
+    WorkbenchApp(project, annotator=annotator).run()

@@ -3,6 +3,7 @@ commands registered in the order of the loop (the order `--help` lists them)."""
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from typer.core import TyperGroup
 
 from workbench.cli import active_cmds, annotate_cmd, data_cmds, model_cmds, project_cmds, tag_cmd
 from workbench.cli.common import err
-from workbench.errors import WorkbenchError
+from workbench.errors import StoreError, WorkbenchError
 
 
 def _error(message: str) -> None:
@@ -32,6 +33,9 @@ class WorkbenchGroup(TyperGroup):
         except WorkbenchError as exc:
             _error(str(exc))
             raise typer.Exit(exc.exit_code) from None
+        except sqlite3.Error as exc:  # a damaged or read-only database, met mid-command
+            _error(database_problem(exc))
+            raise typer.Exit(StoreError.exit_code) from None
 
     def main(  # type: ignore[override]
         self,
@@ -58,6 +62,21 @@ class WorkbenchGroup(TyperGroup):
         if standalone_mode:
             sys.exit(rv if isinstance(rv, int) else 0)
         return rv
+
+
+def database_problem(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "readonly" in text:
+        return (
+            "the project is read-only here, and this command writes to it; status, export, "
+            "evaluate, models and tag only read"
+        )
+    if "malformed" in text or "not a database" in text:
+        return (
+            f"the database is damaged ({text}): restore workbench.db from a backup "
+            "(`sqlite3 workbench.db .recover` may save what is left); nothing was changed"
+        )
+    return f"database error: {text}"
 
 
 def _project_first(argv: list[str]) -> list[str]:

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from workbench.cli.common import Device, Precision, Split, log, out, project_of
+from workbench.cli.progress import CountBar, TrainBar
 
 
 def train(
@@ -39,10 +40,10 @@ def train(
         device=device,
         max_steps=max_steps,
     )
-    res = run_train(project_of(ctx), opts, log, base_model=base_model)
-    out.print(
-        f"Model #{res.model_id} saved to {res.path} and made active (best epoch {res.best_epoch})."
-    )
+    with TrainBar() as bar:
+        res = run_train(project_of(ctx), opts, log, base_model=base_model, progress=bar)
+    best = "" if res.best_epoch is None else f" (best on dev at epoch {res.best_epoch:g})"
+    out.print(f"Model #{res.model_id} saved to {res.path} and made active{best}.")
     render_scores("dev", res.dev)
     if res.test is not None:
         render_scores("test", res.test)
@@ -59,7 +60,10 @@ def evaluate(
     """Seqeval report and error breakdown of a model on a gold split."""
     from workbench.ops.training import evaluate as run_evaluate
 
-    ev = run_evaluate(project_of(ctx), split, model, device=device, precision=precision)
+    with CountBar(f"scoring {split}") as bar:
+        ev = run_evaluate(
+            project_of(ctx), split, model, device=device, precision=precision, progress=bar
+        )
     if json_out:
         out.print_json(json.dumps(ev.metrics))
         return

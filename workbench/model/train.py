@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from workbench.core import Document, spans_to_bio, tag_names
 from workbench.core.sentences import sentence_ranges
@@ -26,6 +26,14 @@ from workbench.model.runtime import pick_device, quiet_transformers
 from workbench.model.windows import make_windows, word_pieces
 
 Log = Callable[[str], None]
+
+
+class TrainProgress(Protocol):
+    """What a training run reports as it goes (a progress bar, the round's row)."""
+
+    def step(self, step: int, total: int, loss: float | None) -> None: ...
+
+    def evaluated(self, epoch: float, epochs: int, metrics: dict[str, float]) -> None: ...
 
 
 @dataclass
@@ -43,7 +51,6 @@ class TrainOptions:
     max_steps: int = -1  # > 0 caps training (tests)
     min_steps: int = 0  # small sets train for more epochs so they get at least this many steps
     max_evals: int = 0  # > 0: at most this many dev evaluations (checkpoints by steps)
-    progress_bar: bool = True
 
     def check(self) -> None:
         """Refuse a recipe that cannot train, before anything is recorded."""
@@ -142,7 +149,7 @@ def fit(
     opts: TrainOptions,
     out_dir: Path,
     log: Log,
-    on_step: Callable[[int, int], None] | None = None,
+    progress: TrainProgress | None = None,
 ) -> Fitted:
     """Fine-tune ``base`` (path, label) on ``train``, keep the best epoch on ``dev``, save it to
     ``out_dir`` and score it on dev (and test). Touches no database: `train`, `retrain` and
@@ -212,25 +219,32 @@ def fit(
         bf16=device == "cuda" and torch.cuda.is_bf16_supported(),
         train_sampling_strategy="group_by_length",
         report_to=[],
-        disable_tqdm=not opts.progress_bar,  # quiet logging would otherwise hide the bar
+        disable_tqdm=True,  # the caller draws the progress (a rich bar, the round's row)
         dataloader_num_workers=0,
     )
 
     class Progress(TrainerCallback):
-        last = 0.0
+        loss: float | None = None
 
         def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
-            now = time.monotonic()
-            if on_step and (now - self.last > 2 or state.global_step == state.max_steps):
-                self.last = now
-                on_step(state.global_step, state.max_steps)
+            if progress is not None:
+                progress.step(state.global_step, state.max_steps, self.loss)
+
+        def on_log(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            logs = kw.get("logs") or {}
+            if isinstance(logs.get("loss"), int | float):
+                self.loss = float(logs["loss"])
 
         def on_evaluate(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
             m = kw.get("metrics", {})
-            log(
-                f"epoch {state.epoch:.1f}/{epochs}: dev F1 {m.get('eval_f1', 0):.4f} "
-                f"(P {m.get('eval_precision', 0):.4f} R {m.get('eval_recall', 0):.4f})"
-            )
+            found = {k.removeprefix("eval_"): float(v) for k, v in m.items() if "eval_" in k}
+            if progress is not None:
+                progress.evaluated(float(state.epoch or 0), epochs, found)
+            else:
+                log(
+                    f"epoch {state.epoch:.1f}/{epochs}: dev F1 {found.get('f1', 0):.4f} "
+                    f"(P {found.get('precision', 0):.4f} R {found.get('recall', 0):.4f})"
+                )
 
     try:
         trainer = Trainer(
@@ -243,9 +257,14 @@ def fit(
             compute_metrics=_compute_metrics(id2label),
             callbacks=[Progress()],
         )
+        from transformers.trainer_callback import PrinterCallback
+
+        trainer.remove_callback(PrinterCallback)  # it prints raw log dicts
         trainer.train()
         timings["train_s"] = time.perf_counter() - t0
         best_epoch = _best_epoch(trainer.state)
+        if best_epoch is not None:
+            best_epoch = round(best_epoch, 2)
         if not is_main_process():
             raise SystemExit(0)
         trainer.save_model(str(out_dir))

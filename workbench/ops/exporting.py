@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -56,16 +58,42 @@ def export_project(
         return ExportResult(len(docs), n_spans, dropped)
     if str(out) == "-":
         return ExportResult(len(docs), n_spans, _write(f, docs, sys.stdout))
-    path = Path(out)
-    tmp = path.with_name(path.name + ".tmp")
+    return ExportResult(
+        len(docs), n_spans, write_through(Path(out), lambda fh: _write(f, docs, fh))
+    )
+
+
+def write_through(path: Path, write: Callable[[TextIO], int]) -> int:
+    """Write a text file the way the user expects of the name given: a regular file (or a
+    new one) atomically, through a temporary file renamed over it with the old file's mode;
+    a symbolic link's target, the link kept; a FIFO or a device streamed to as it is."""
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if target.is_dir():
+        raise WorkbenchError(f"{path}: is a directory; name a file (or - for standard output)")
+    if target.exists() and not target.is_file():  # a FIFO, a terminal, /dev/null
+        try:
+            with target.open("w", encoding="utf-8", newline="\n") as fh:
+                return write(fh)
+        except OSError as exc:
+            raise WorkbenchError(f"{path}: cannot write ({exc.strerror})") from None
+    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else _default_mode()
+    tmp = target.with_name(f".{target.name}.tmp")
     try:
         with tmp.open("w", encoding="utf-8", newline="\n") as fh:
-            dropped = _write(f, docs, fh)
-        tmp.replace(path)
+            dropped = write(fh)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise WorkbenchError(f"{path}: cannot write ({exc.strerror})") from None
-    return ExportResult(len(docs), n_spans, dropped)
+    return dropped
+
+
+def _default_mode() -> int:
+    """What a plain open() would give a new file: 0666 less the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _write(f: Format, docs: list[Document], fh: TextIO) -> int:

@@ -4,6 +4,7 @@ render it). Both read the rounds as `store.rounds.RoundRecord`: one read model o
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,3 +94,25 @@ def load_dashboard(project: Project, conn: sqlite3.Connection) -> DashboardData:
         active_id=None if model is None else model.id,
         curve=sorted(curve),
     )
+
+
+class DashboardReader:
+    """The dashboard's reads, polled every second: one connection, opened on first use and
+    used by one worker at a time, whatever thread it runs on; closed with the screen."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def read(self) -> DashboardData:
+        with self._lock:
+            if self._conn is None:
+                self._conn = self.project.connect(check_same_thread=False)
+            return load_dashboard(self.project, self._conn)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

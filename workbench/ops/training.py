@@ -11,8 +11,9 @@ from workbench.active.corpus import training_documents
 from workbench.active.round import RoundOptions, RoundResult, run_round
 from workbench.active.scoring import score_with_model
 from workbench.active.strategies import STRATEGIES, rank
+from workbench.core import Span
 from workbench.errors import ModelError, WorkbenchError
-from workbench.model.train import TrainOptions
+from workbench.model.train import TrainOptions, TrainProgress
 from workbench.project import Project
 from workbench.store.documents import SPLITS, iter_documents
 from workbench.store.rounds import ModelRecord, list_models
@@ -20,14 +21,21 @@ from workbench.store.rounds import activate_model as activate
 
 Log = Callable[[str], None]
 MIN_TRAINING_DOCUMENTS = 10
+EVAL_CHUNK = 256  # documents between two progress reports
 
 
 def train(
-    project: Project, opts: TrainOptions, log: Log, base_model: str | None = None
+    project: Project,
+    opts: TrainOptions,
+    log: Log,
+    base_model: str | None = None,
+    progress: TrainProgress | None = None,
 ) -> RoundResult:
     """Fine-tune on the train split and accepted documents; the new model is made active."""
     opts.check()
-    return run_round(project, RoundOptions(train=opts, base_model=base_model), log)
+    return run_round(
+        project, RoundOptions(train=opts, base_model=base_model), log, progress=progress
+    )
 
 
 @dataclass
@@ -47,7 +55,9 @@ class RetrainResult:
     next_batch: list[tuple[int, float]]
 
 
-def retrain(project: Project, opts: RetrainOptions, log: Log) -> RetrainResult:
+def retrain(
+    project: Project, opts: RetrainOptions, log: Log, progress: TrainProgress | None = None
+) -> RetrainResult:
     """One active-learning round: train on everything accepted, promote if not worse, and
     re-order the queue by the strategy's uncertainty."""
     if opts.strategy not in STRATEGIES:
@@ -99,6 +109,7 @@ def retrain(project: Project, opts: RetrainOptions, log: Log) -> RetrainResult:
         ),
         log,
         score_pool=score_pool,
+        progress=progress,
     )
     head = [scored[i] for i in rank([score for _, score in scored])[: opts.batch]]
     return RetrainResult(result, len(scored), head)
@@ -119,6 +130,7 @@ def evaluate(
     model: Path | None = None,
     device: str = "auto",
     precision: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
 ) -> Evaluation:
     """Seqeval and the error breakdown of a model (default: the active one) on a gold split."""
     from workbench.model.evaluate import score
@@ -140,7 +152,12 @@ def evaluate(
     if path is None:
         raise ModelError("no model yet: run `workbench train` first, or pass --model PATH")
     tagger = Tagger(path, device=device, precision=precision)
-    metrics = score(docs, tagger.tag(docs))
+    predicted: list[list[Span]] = []
+    for i in range(0, len(docs), EVAL_CHUNK):
+        predicted += tagger.tag(docs[i : i + EVAL_CHUNK])
+        if progress is not None:
+            progress(min(i + EVAL_CHUNK, len(docs)), len(docs))
+    metrics = score(docs, predicted)
     metrics["precision_mode"] = tagger.precision
     return Evaluation(path, split, len(docs), tagger.precision, metrics)
 

@@ -46,11 +46,21 @@ def _token_range(doc: Document, span: Span) -> tuple[int, int] | None:
 
 
 class Draft:
-    def __init__(self, doc_id: int, doc: Document, status: str, suggested_by: str | None = None):
+    def __init__(
+        self,
+        doc_id: int,
+        doc: Document,
+        status: str,
+        suggested_by: str | None = None,
+        revision: int = 0,
+    ):
         self.doc_id = doc_id
         self.doc = doc
         self.status = status
         self.suggested_by = suggested_by
+        # The stored revision this draft's next save builds on: a save is refused when
+        # another session saved the document in between (no lost update).
+        self.revision = revision
         self.entities: list[Entity] = []
         self.removed: list[tuple[int, int, str]] = []
         self.cursor = 0
@@ -60,7 +70,7 @@ class Draft:
     @classmethod
     def from_revision(cls, rev: Revision) -> Draft:
         s = rev.stored
-        draft = cls(s.id, s.document, s.status, rev.meta.get("suggested_by"))
+        draft = cls(s.id, s.document, s.status, rev.meta.get("suggested_by"), rev.revision)
         for span in s.document.spans:
             rng = _token_range(s.document, span)
             if rng is not None:

@@ -6,6 +6,7 @@ return to the revision writer.
 
 from __future__ import annotations
 
+import getpass
 import itertools
 import sqlite3
 import statistics
@@ -19,7 +20,15 @@ from workbench.session.writer import Save
 from workbench.store.documents import accept_times, load_revision
 from workbench.store.queue import queue
 
-MAX_GAP_S = 15 * 60  # a longer pause between two acceptances is a break, not work
+MAX_GAP_S = 15 * 60
+
+
+def default_annotator() -> str:
+    """Who saves: the login name, unless `annotate --annotator NAME` says otherwise."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"  # a longer pause between two acceptances is a break, not work
 
 
 @dataclass(frozen=True)
@@ -30,9 +39,10 @@ class Change:
 
 
 class Session:
-    def __init__(self, project: Project, conn: sqlite3.Connection):
+    def __init__(self, project: Project, conn: sqlite3.Connection, annotator: str | None = None):
         self.project = project
         self.conn = conn
+        self.annotator = annotator or default_annotator()
         self.order: list[int] = [doc_id for doc_id, _ in queue(conn)]
         self.pos = 0
         self.drafts: dict[int, Draft] = {}
@@ -63,6 +73,21 @@ class Session:
     @property
     def finished(self) -> bool:
         return not self.empty and self.remaining() == 0
+
+    def notice(self) -> str:
+        """What the screen says instead of a document, when the queue has none to show."""
+        if self.empty:
+            return (
+                "No documents to annotate in this project.\n\n"
+                "Import some into the pool, for example:\n"
+                "  workbench import abstracts.txt --split pool\n\nq quits."
+            )
+        if self.finished:
+            return (
+                f"Done: all {len(self.order)} documents of the queue are accepted or skipped.\n"
+                "R starts a retrain round; n and p go back to any of them; q quits."
+            )
+        return ""
 
     def upcoming(self, n: int = 3) -> list[int]:
         """The open document, then the next ones still to do: what to prefetch."""
@@ -125,7 +150,37 @@ class Session:
         return self._save(draft, kind)
 
     def _save(self, draft: Draft, kind: str) -> Save:
-        return Save(draft.doc_id, draft.spans(), kind, draft.status, draft.revision_meta())
+        save = Save(
+            draft.doc_id,
+            draft.spans(),
+            kind,
+            draft.status,
+            draft.revision_meta(),
+            base_revision=draft.revision,
+            author=self.annotator,
+        )
+        draft.revision += 1  # the revision this save will be, if it goes through
+        return save
+
+    def reload(self, doc_id: int) -> Draft:
+        """The document as it is stored now (after another session saved it)."""
+        self.drafts[doc_id] = Draft.from_revision(load_revision(self.conn, doc_id))
+        return self.drafts[doc_id]
+
+    def keep_both(self, doc_id: int) -> Save:
+        """Another session's entities and this one's, as a new revision on top of theirs."""
+        mine = self.drafts[doc_id]
+        theirs = Draft.from_revision(load_revision(self.conn, doc_id))
+        merged = list(theirs.entities)
+        for e in mine.entities:
+            if not any((x.first, x.last, x.label) == (e.first, e.last, e.label) for x in merged):
+                merged.append(e)
+        theirs.entities = sorted(merged, key=lambda e: (e.first, e.last))
+        theirs.status = mine.status
+        theirs.touched = True
+        self.drafts[doc_id] = theirs
+        kind = theirs.status if theirs.status in ("accepted", "skipped") else "draft"
+        return self._save(theirs, kind)
 
     def undo(self) -> Save | None:
         return self._step(self.undo_stack, self.redo_stack, lambda c: c.before)

@@ -93,8 +93,13 @@ def append_revision(
     origin: str = "user",
     status: str | None = None,
     meta: dict[str, Any] | None = None,
+    base_revision: int | None = None,
+    author: str | None = None,
 ) -> int:
-    """Save a document's entities as a new revision (and move its status); one transaction."""
+    """Save a document's entities as a new revision (and move its status); one transaction.
+    With ``base_revision`` the save is refused (`StaleRevision`) when the document's latest
+    revision is no longer that one: another session saved in between. Returns the new
+    revision's number."""
     from workbench.store.db import transaction
 
     with transaction(conn):
@@ -105,15 +110,20 @@ def append_revision(
         ).fetchone()
         if row is None or row[0] is None:
             raise KeyError(f"no document {document_id}")
+        latest = int(row[1])
+        if base_revision is not None and latest != base_revision:
+            raise StaleRevision(document_id, base_revision, latest)
         cur = conn.execute(
-            "INSERT INTO annotations (document_id, revision, kind, origin, meta)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO annotations (document_id, revision, kind, origin, meta, base_revision,"
+            " author) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 document_id,
-                int(row[1]) + 1,
+                latest + 1,
                 kind,
                 origin,
                 json.dumps(meta or {}, ensure_ascii=False),
+                latest,
+                author,
             ),
         )
         ann_id = int(cur.lastrowid or 0)
@@ -130,7 +140,18 @@ def append_revision(
                 " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
                 (status, document_id),
             )
-    return ann_id
+    return latest + 1
+
+
+class StaleRevision(Exception):
+    """A save based on a revision that is no longer the document's latest."""
+
+    def __init__(self, document_id: int, base: int, latest: int):
+        super().__init__(
+            f"document {document_id} was saved elsewhere (revision {latest}) since this copy "
+            f"(revision {base}) was opened"
+        )
+        self.document_id, self.base, self.latest = document_id, base, latest
 
 
 def _span_rows(annotation_id: int, doc: Document) -> Iterator[tuple[object, ...]]:
@@ -253,12 +274,14 @@ class Revision:
     kind: str  # gold, import, draft, accepted, skipped
     origin: str
     meta: dict[str, Any]
+    revision: int = 0
 
 
 def load_revision(conn: sqlite3.Connection, document_id: int) -> Revision:
     r = conn.execute(
         "SELECT d.id, d.external_id, d.text, d.tokens, d.split, d.status, d.format, d.meta,"
-        " a.id AS annotation_id, a.kind, a.origin, a.meta AS ann_meta FROM documents d"
+        " a.id AS annotation_id, a.kind, a.origin, a.meta AS ann_meta, a.revision"
+        " FROM documents d"
         " JOIN annotations a ON a.document_id = d.id WHERE d.id = ?"
         " ORDER BY a.revision DESC LIMIT 1",
         (document_id,),
@@ -266,7 +289,7 @@ def load_revision(conn: sqlite3.Connection, document_id: int) -> Revision:
     if r is None:
         raise KeyError(f"no document {document_id}")
     stored = _stored(r, _spans_for([r["annotation_id"]], conn).get(r["annotation_id"], []))
-    return Revision(stored, r["kind"], r["origin"], json.loads(r["ann_meta"]))
+    return Revision(stored, r["kind"], r["origin"], json.loads(r["ann_meta"]), int(r["revision"]))
 
 
 def accept_times(conn: sqlite3.Connection) -> list[float]:

@@ -193,14 +193,19 @@ def mark_stale_rounds(conn: sqlite3.Connection) -> int:
     """Rounds left 'running' by a process that is gone become 'failed'; return how many."""
     if conn.execute("SELECT 1 FROM rounds WHERE status = 'running' LIMIT 1").fetchone() is None:
         return 0  # the common case: no write lock taken
-    with transaction(conn):  # read and update under one lock: a round finishing now is safe
-        stale = [
-            (r[0], r[1])
-            for r in conn.execute("SELECT id, pid FROM rounds WHERE status = 'running'")
-            if r[1] is None or not _alive(int(r[1]))
-        ]
-        for round_id, pid in stale:
-            _fail(conn, round_id, f"interrupted: process {pid} ended before the round finished")
+    try:
+        with transaction(conn):  # read and update under one lock: a round finishing is safe
+            stale = [
+                (r[0], r[1])
+                for r in conn.execute("SELECT id, pid FROM rounds WHERE status = 'running'")
+                if r[1] is None or not _alive(int(r[1]))
+            ]
+            for round_id, pid in stale:
+                _fail(conn, round_id, f"interrupted: process {pid} ended before it finished")
+    except sqlite3.OperationalError as exc:
+        if "readonly" not in str(exc):
+            raise
+        return 0  # a read-only project: shown as running, left for a writer to settle
     return len(stale)
 
 

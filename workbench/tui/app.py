@@ -15,13 +15,19 @@ class WorkbenchApp(App[None]):
     TITLE = "workbench"
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, project: Project, retrain_command: list[str] | None = None):
+    def __init__(
+        self,
+        project: Project,
+        retrain_command: list[str] | None = None,
+        annotator: str | None = None,
+    ):
         super().__init__()
         self.project = project
         self.retrain_command = retrain_command
+        self.annotator = annotator
 
     def on_mount(self) -> None:
-        self.push_screen(AnnotateScreen(self.project, self.retrain_command))
+        self.push_screen(AnnotateScreen(self.project, self.retrain_command, self.annotator))
 
     @property
     def annotate(self) -> AnnotateScreen:

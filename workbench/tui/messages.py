@@ -31,3 +31,9 @@ class SaveFailed(Message):
 class RetrainEnded(Message):
     returncode: int
     last_line: str
+
+
+@dataclass
+class SaveConflict(Message):
+    document_id: int
+    error: str

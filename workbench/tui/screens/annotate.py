@@ -8,8 +8,6 @@ subprocess: nothing slow runs on this thread.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -22,7 +20,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from workbench.core import Document, Span
-from workbench.ops.status import DashboardData, load_dashboard
+from workbench.ops.status import DashboardData, DashboardReader
 from workbench.ops.suggest import Suggester
 from workbench.project import Project
 from workbench.session.background import retrain_command as retrain_command_for
@@ -31,7 +29,14 @@ from workbench.session.draft import Draft
 from workbench.session.prefetch import Prefetcher
 from workbench.session.state import Session
 from workbench.session.writer import RevisionWriter, Save
-from workbench.tui.messages import DashboardLoaded, RetrainEnded, SaveFailed, SuggestionsReady
+from workbench.tui.messages import (
+    DashboardLoaded,
+    RetrainEnded,
+    SaveConflict,
+    SaveFailed,
+    SuggestionsReady,
+)
+from workbench.tui.screens.conflict import ConflictScreen
 from workbench.tui.screens.error import ErrorScreen
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.widgets.dashboard import Dashboard
@@ -64,21 +69,24 @@ class AnnotateScreen(Screen[None]):
         Binding("q", "quit_app", "quit"),
     ]
 
-    def __init__(self, project: Project, retrain_command: list[str] | None = None):
+    def __init__(
+        self,
+        project: Project,
+        retrain_command: list[str] | None = None,
+        annotator: str | None = None,
+    ):
         super().__init__()
         self.project = project
         self.retrain_command = retrain_command or retrain_command_for(project.root)
         self.colours = {lab.name: lab.colour for lab in project.config.labels}
         self.label_keys = [lab.name for lab in project.config.labels][:9]
         self.conn = project.connect()
-        self.session = Session(project, self.conn)
-        self.writer = RevisionWriter(project.db_path, self._save_failed)
+        self.session = Session(project, self.conn, annotator)
+        self.writer = RevisionWriter(project.db_path, self._save_failed, self._save_conflict)
         self.suggester = Suggester(project, device=project.config.device)
         self.prefetcher = Prefetcher(project, self.suggester, self._suggested, self._suggest_failed)
         self.dashboard_data: DashboardData | None = None
-        # the poller's own connection, used by one worker at a time, closed with the screen
-        self._dashboard_conn: sqlite3.Connection | None = None
-        self._dashboard_lock = threading.Lock()
+        self.dashboard_reader = DashboardReader(project)
         self._dashboard_failed = False
         self.retrain_running = False
         self._notice: str | None = None
@@ -117,19 +125,7 @@ class AnnotateScreen(Screen[None]):
             cached = self.prefetcher.cache.get(draft.doc_id)
             if cached is not None:
                 draft.suggest(*cached)
-        if s.empty:
-            message = (
-                "No documents to annotate in this project.\n\n"
-                "Import some into the pool, for example:\n"
-                "  workbench import abstracts.txt --split pool\n\nq quits."
-            )
-        elif s.finished:
-            message = (
-                f"Done: all {len(s.order)} documents of the queue are accepted or skipped.\n"
-                "R starts a retrain round; n and p go back to any of them; q quits."
-            )
-        else:
-            message = ""
+        message = s.notice()
         if message != self._notice:  # most openings change nothing here: no relayout
             self._notice = message
             notice.update(message)
@@ -222,7 +218,11 @@ class AnnotateScreen(Screen[None]):
         d = self.draft
         if d is None:
             return
-        self.writer.save(self.session.set_status(d, "accepted"))
+        if self.session.finished:
+            self.notify("the queue is done: nothing to accept", timeout=2)
+            return
+        if d.status != "accepted":  # accepting it again would save the same revision
+            self.writer.save(self.session.set_status(d, "accepted"))
         self.suggester.learn(Document(d.doc.text, d.doc.tokens, d.spans()))
         if self.suggester.origin == "lexicon":
             self.prefetcher.forget()
@@ -231,9 +231,10 @@ class AnnotateScreen(Screen[None]):
 
     def action_skip(self) -> None:
         d = self.draft
-        if d is None:
+        if d is None or self.session.finished:
             return
-        self.writer.save(self.session.set_status(d, "skipped"))
+        if d.status != "skipped":
+            self.writer.save(self.session.set_status(d, "skipped"))
         self.session.go_next_todo()
         self.show_document()
 
@@ -286,10 +287,7 @@ class AnnotateScreen(Screen[None]):
         self.writer.close()
         self.prefetcher.stop()
         self.conn.close()
-        with self._dashboard_lock:
-            if self._dashboard_conn is not None:
-                self._dashboard_conn.close()
-                self._dashboard_conn = None
+        self.dashboard_reader.close()
 
     # -- suggestions (from the prefetch thread) ----------------------------------
 
@@ -315,15 +313,29 @@ class AnnotateScreen(Screen[None]):
     def on_save_failed(self, msg: SaveFailed) -> None:
         self.app.push_screen(ErrorScreen(msg.error))
 
+    def _save_conflict(self, save: Save, exc: Exception) -> None:
+        self.post_message(SaveConflict(save.document_id, str(exc)))
+
+    def on_save_conflict(self, msg: SaveConflict) -> None:
+        draft = self.session.drafts.get(msg.document_id)
+        name = draft.doc.external_id if draft is not None and draft.doc.external_id else None
+        label = name or f"#{msg.document_id}"
+
+        def chosen(choice: str | None) -> None:
+            self.writer.resolved(msg.document_id)
+            if choice == "keep":
+                self.writer.save(self.session.keep_both(msg.document_id))
+            else:
+                self.session.reload(msg.document_id)
+            self.show_document()
+
+        self.app.push_screen(ConflictScreen(label, msg.error), chosen)
+
     # -- the dashboard and retrain rounds ----------------------------------------
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def load_dashboard(self) -> None:
-        with self._dashboard_lock:
-            if self._dashboard_conn is None:
-                self._dashboard_conn = self.project.connect(check_same_thread=False)
-            data = load_dashboard(self.project, self._dashboard_conn)
-        self.post_message(DashboardLoaded(data))
+        self.post_message(DashboardLoaded(self.dashboard_reader.read()))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed dashboard read is shown once (it is retried every second), not raised."""
