@@ -1,16 +1,13 @@
-"""The raw-text path: `workbench tag` on the 500 CDR test abstracts, scored on PubTator offsets.
-
-Each abstract (title + " " + abstract, the PubTator offset base) is one input
-line; predicted entities are compared with the gold mentions by exact
-(start, end, type). Compare with the token-level seqeval F1 of the same model
-on test.tsv (benchmarks/train_accuracy.py).
+"""PubTator in, PubTator out: `workbench tag CDR_TestSet.PubTator.txt --format pubtator`,
+its output read back and scored against the gold mentions of the same file by exact
+(PMID, start, end, type). Compare with `workbench evaluate --split test` of the same model
+(token-level seqeval on test.tsv, benchmarks/train_accuracy.py).
 
     python benchmarks/tag_pubtator.py MODEL_DIR
 """
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import tempfile
@@ -26,32 +23,42 @@ from workbench.formats import pubtator
 
 def main() -> None:
     model = sys.argv[1]
-    gold_docs = pubtator.read(BC5CDR / "CDR_TestSet.PubTator.txt")
+    src = BC5CDR / "CDR_TestSet.PubTator.txt"
+    gold_docs = pubtator.read(src)
     with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "abstracts.txt"
-        src.write_text("".join(d.text + "\n" for d in gold_docs), encoding="utf-8")
-        res = subprocess.run(
-            [sys.executable, "-m", "workbench", "tag", str(src), "--model", model, "-f", "jsonl"],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    preds = [json.loads(line) for line in res.stdout.splitlines()]
-    assert len(preds) == len(gold_docs)
+        out = Path(tmp) / "tagged.pubtator"
+        with out.open("w", encoding="utf-8") as fh:
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "workbench",
+                    "tag",
+                    str(src),
+                    "--model",
+                    model,
+                    "--format",
+                    "pubtator",
+                ],
+                check=True,
+                stdout=fh,
+            )
+        tagged = pubtator.read(out)
+    assert [d.external_id for d in tagged] == [d.external_id for d in gold_docs]
     tp: Counter[str] = Counter()
     n_pred: Counter[str] = Counter()
     n_gold: Counter[str] = Counter()
-    for doc, rec in zip(gold_docs, preds, strict=True):
-        assert rec["text"] == doc.text
+    for doc, back in zip(gold_docs, tagged, strict=True):
+        assert back.text == doc.text
         gold = {(s.start, s.end, s.label) for s in doc.spans}
-        pred = {(e["start"], e["end"], e["label"]) for e in rec["entities"]}
+        pred = {(s.start, s.end, s.label) for s in back.spans}
         for label in {x[2] for x in gold | pred}:
             g = {x for x in gold if x[2] == label}
             p = {x for x in pred if x[2] == label}
             tp[label] += len(g & p)
             n_pred[label] += len(p)
             n_gold[label] += len(g)
-    print(header("Raw-text tagging of the 500 CDR test abstracts, exact offsets vs PubTator gold"))
+    print(header("PubTator in, PubTator out: the 500 CDR test abstracts vs their gold"))
     print(f"- model: `{model}`\n")
     print("| label | precision | recall | F1 | gold mentions |\n|---|---|---|---|---|")
     for label in [*sorted(n_gold), "micro"]:

@@ -88,6 +88,10 @@ def tag(
     from workbench.ops.tag.sinks import TextSink, check_output_format
 
     path, project = resolve_model(model, project_option(ctx))
+    if runtime == "onnx":
+        from workbench.model.onnx_export import ensure_onnx
+
+        ensure_onnx(path, err.print)
     found = expand_inputs(inputs, input_format, warn=err.print)
     fmt = format or default_output_format(found, out_dir is None and out.is_terminal)
     check_output_format(fmt)

@@ -144,7 +144,10 @@ def _skip(stream: BinaryIO, n: int) -> None:
 
 
 def _lines(fh: BinaryIO, src: Source, what: str, on_error: ErrorSink | None) -> Iterator[Line]:
-    head = fh.peek(8192) if hasattr(fh, "peek") else b""
+    try:
+        head = fh.peek(8192) if hasattr(fh, "peek") else b""
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise FormatError(f"cannot read: {exc}", src.name, src.first_line) from None
     nul = head.find(b"\x00")
     if nul >= 0:  # as git does: a NUL near the start means binary, whatever else is wrong
         line = src.first_line + head.count(b"\n", 0, nul)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from workbench.errors import ModelError
@@ -71,3 +72,11 @@ def export_onnx(path: Path, quantize: bool = True) -> list[Path]:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return written
+
+
+def ensure_onnx(path: Path, log: Callable[[str], None]) -> None:
+    """Export once, the first time a model is run on ONNX Runtime (torch is needed then)."""
+    if onnx_graph(path).is_file():
+        return
+    log(f"exporting {path} to ONNX once ({ONNX_DIR}/model.onnx and its int8 quantisation)")
+    export_onnx(path)

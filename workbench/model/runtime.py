@@ -66,18 +66,27 @@ class TorchRuntime:
     def __init__(
         self, path: Path, device: str = "auto", precision: str = "auto", threads: int | None = None
     ):
-        quiet_transformers()
         import torch
-        from transformers import AutoModelForTokenClassification
+
+        from workbench.model import bert
 
         if precision not in ("auto", "fp32", "bf16"):
             raise ModelError(f"unknown precision {precision!r} (auto, fp32 or bf16)")
         self.device = pick_device(device)
+        # BERT-family taggers (BioBERT, MiniLM) skip the transformers import: 4 of the 6.5 s
+        # a one-line `tag` took (model/bert.py); anything else goes through transformers.
+        self.lite = bert.supported(path)
         try:
-            self.model: Any = AutoModelForTokenClassification.from_pretrained(
-                str(path), use_safetensors=True, trust_remote_code=False
-            )
-        except (OSError, ValueError) as exc:
+            if self.lite:
+                self.model: Any = bert.load(path)
+            else:
+                quiet_transformers()
+                from transformers import AutoModelForTokenClassification
+
+                self.model = AutoModelForTokenClassification.from_pretrained(
+                    str(path), use_safetensors=True, trust_remote_code=False
+                )
+        except (OSError, ValueError, RuntimeError) as exc:
             raise ModelError(f"{path}: cannot load the model ({exc})") from None
         use_bf16 = precision == "bf16" or (precision == "auto" and native_bf16(self.device))
         self.precision = "bf16" if use_bf16 else "fp32"
@@ -98,7 +107,14 @@ class TorchRuntime:
 
     def logits(self, batch: Batch) -> Any:
         ids, mask = self._inputs(batch)
+        if self.lite:
+            return self.model(ids, mask)
         return self.model(input_ids=ids, attention_mask=mask).logits
+
+    def hidden(self, ids: Any, mask: Any) -> Any:
+        if self.lite:
+            return self.model.encode(ids, mask)
+        return self.model.base_model(input_ids=ids, attention_mask=mask)[0]
 
     def best(self, batches: Iterable[Batch]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """One batch ahead on a GPU: the next batch is launched before the previous one's
@@ -133,12 +149,12 @@ class TorchRuntime:
         once, the dropout + classifier head ``samples`` times (what `bald` needs)."""
         import torch
 
-        if not hasattr(self.model, "classifier") or not hasattr(self.model, "base_model"):
+        if not hasattr(self.model, "classifier"):
             raise ModelError("bald needs a token-classification head (classifier)")
         ids, mask = self._inputs(batch)
         rows, cols = torch.from_numpy(batch.rows), torch.from_numpy(batch.cols)
         with torch.inference_mode():
-            hidden = self.model.base_model(input_ids=ids, attention_mask=mask)[0][rows, cols]
+            hidden = self.hidden(ids, mask)[rows, cols]
             probs = torch.softmax(self.model.classifier(hidden).float(), dim=-1)
             drawn = [
                 torch.softmax(
@@ -152,13 +168,12 @@ class TorchRuntime:
             return probs.cpu().numpy(), torch.stack(drawn).cpu().numpy()
 
     def head_dropout(self, override: float | None) -> float:
+        from workbench.model import bert
+
         if override is not None:
             return override
         cfg = self.model.config
-        rate = getattr(cfg, "classifier_dropout", None)
-        if rate is None:
-            rate = getattr(cfg, "hidden_dropout_prob", None)
-        return 0.1 if rate is None else float(rate)
+        return bert.head_dropout(cfg if isinstance(cfg, dict) else cfg.to_dict())
 
 
 def _host(pending: tuple[Any, Any]) -> tuple[np.ndarray, np.ndarray]:

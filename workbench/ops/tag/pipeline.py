@@ -32,7 +32,7 @@ from workbench.model.batching import Prepared
 from workbench.model.predict import Tagger
 from workbench.ops.tag.inputs import Unit
 
-CPU_CHUNK_WORDS = 16_384
+CPU_CHUNK_WORDS = 65_536  # ~330 abstracts: windows sort into batches with little padding
 GPU_CHUNK_WORDS = 131_072
 QUEUE_CHUNKS = 2  # chunks waiting between two stages: what bounds memory
 
