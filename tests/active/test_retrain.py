@@ -74,7 +74,7 @@ def test_two_rounds(tiny_project: Project) -> None:  # noqa: F811
         "cpu",
     )
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
-    assert "kept, not active" in res.stdout  # type: ignore[attr-defined]
+    assert "kept, not active" in res.stdout, (first_f1, res.stdout)  # type: ignore[attr-defined]
     rounds = _rows(
         tiny_project,
         "SELECT id, status, promoted, train_documents, metrics FROM rounds ORDER BY id",

@@ -68,7 +68,7 @@ def _conflict_then(tui_project: Project, key: str) -> None:
         await pilot.press("x")  # this session deletes the suggested "Aspirin"
         await _wait(pilot, lambda: isinstance(pilot.app.screen, ConflictScreen))
         await _wait(pilot, lambda: pilot.app.screen.query("#conflict-message"))
-        assert "saved elsewhere" in shown(pilot.app.screen.query_one("#conflict-message"))
+        assert "another session saved it" in shown(pilot.app.screen.query_one("#conflict-message"))
         await pilot.press(key)
         await _wait(pilot, lambda: pilot.app.screen is screen)
         await settle(pilot)

@@ -12,13 +12,23 @@ from pathlib import Path
 
 from workbench.core import Document
 from workbench.errors import FormatError, WorkbenchError
-from workbench.formats import conll, hf, jsonl, pubtator, text
+from workbench.formats import bioc, brat, conll, hf, jsonl, pubtator, text
 from workbench.formats.base import GZIP_MAGIC, ReadOptions, Source
 from workbench.formats.registry import Format, collect, read_source
 
 # Content detection tries them in this order; text is the fallback.
 FORMATS: dict[str, Format] = {
-    f.name: f for f in (pubtator.FORMAT, jsonl.FORMAT, conll.FORMAT, text.FORMAT, hf.FORMAT)
+    f.name: f
+    for f in (
+        pubtator.FORMAT,
+        bioc.JSON,
+        jsonl.FORMAT,
+        bioc.XML,
+        conll.FORMAT,
+        text.FORMAT,
+        hf.FORMAT,
+        brat.FORMAT,
+    )
 }
 _BOM = "\ufeff"
 
@@ -47,7 +57,9 @@ def detect_format(path: Path) -> str:
         for f in FORMATS.values():
             if f.is_dir is not None and f.is_dir(path):
                 return f.name
-        raise FormatError("is a directory, but not one of a directory format (hf)", path)
+        raise FormatError(
+            "is a directory, but neither a Hugging Face dataset nor brat (.txt + .ann)", path
+        )
     name = path.name.lower().removesuffix(".gz")
     suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
     by_ext = [f.name for f in FORMATS.values() if suffix in f.extensions]

@@ -159,7 +159,8 @@ def write(docs: Iterable[Document], out: TextIO) -> int:
 
 
 def detect(head: list[str]) -> bool:
-    return head[0].startswith("{") and '"documents"' not in head[0][:4096]
+    """A JSON object that ends on its own line."""
+    return head[0].startswith("{") and head[0].rstrip().endswith("}")
 
 
 FORMAT = Format(

@@ -1,9 +1,12 @@
 """Model outputs -> entities, vectorised over a whole chunk of documents.
 
 A word read by several overlapping windows takes the reading where it had the most context.
-Word tags become entities by the conlleval rule (an ``I-`` after ``O``, after another type or
-at a document's start opens an entity); an entity's confidence is the mean probability of its
-words' tags. No Python runs per word; per entity only its `Span` is built.
+Each document's tags are the most probable sequence that BIO allows (Viterbi over the words'
+tag probabilities: no ``I-x`` after ``O``, after another type or at the start), which on
+BC5CDR dev gains 0.6 F1 points over each word's own best tag (BENCHMARKS.md); ``argmax``
+keeps the old rule, where an ``I-`` that cannot continue opens an entity. An entity's
+confidence is the mean probability of its words' tags. No Python runs per word; per entity
+only its `Span` is built.
 """
 
 from __future__ import annotations
@@ -29,6 +32,13 @@ class TagTable:
             if label is not None:
                 self.label_id[i] = self.labels.index(label)
                 self.is_inside[i] = prefix == "I"
+        # log-space transition scores: I-x only after B-x or I-x
+        n = len(tags)
+        ok = np.ones((n, n), dtype=bool)
+        for j in np.flatnonzero(self.is_inside):
+            ok[:, j] = (self.label_id == self.label_id[j]) & (self.label_id >= 0)
+        self.transition = np.where(ok, 0.0, -np.inf)
+        self.start = np.where(self.is_inside, -np.inf, 0.0)
 
 
 def best_candidates(words: np.ndarray, margins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -56,6 +66,62 @@ def bridge_unreached(
         lab = table.label_id[before]
         if lab >= 0 and table.is_inside[after] and table.label_id[after] == lab:
             best[i], prob[i] = after, 0.0
+
+
+VITERBI_CELLS = 4_000_000  # documents x words x tags decoded at once
+
+
+def viterbi(probs: np.ndarray, offsets: np.ndarray, table: TagTable) -> np.ndarray:
+    """Each document's most probable tag sequence under BIO's constraints. Documents of
+    similar length are decoded together, a word position at a time across all of them."""
+    best = np.empty(len(probs), dtype=np.int64)
+    logp = np.log(np.maximum(probs, 1e-12))
+    lengths = np.diff(offsets)
+    order = np.argsort(lengths, kind="stable")
+    n_tags = probs.shape[1]
+    i = 0
+    while i < len(order):
+        j = i + 1
+        while j < len(order) and (j - i + 1) * int(lengths[order[j]]) * n_tags <= VITERBI_CELLS:
+            j += 1
+        _viterbi_group(logp, offsets, lengths, order[i:j], table, best)
+        i = j
+    return best
+
+
+def _viterbi_group(
+    logp: np.ndarray,
+    offsets: np.ndarray,
+    lengths: np.ndarray,
+    docs: np.ndarray,
+    table: TagTable,
+    best: np.ndarray,
+) -> None:
+    width = int(lengths[docs].max()) if len(docs) else 0
+    if width == 0:
+        return
+    n_tags = logp.shape[1]
+    # (documents, positions, tags); past a document's end only O, which any tag may precede:
+    # the padding never changes a document's best path
+    grid = np.full((len(docs), width, n_tags), -np.inf)
+    grid[:, :, table.o] = 0.0
+    for r, d in enumerate(docs.tolist()):
+        a, b = int(offsets[d]), int(offsets[d + 1])
+        grid[r, : b - a] = logp[a:b]
+    back = np.zeros((len(docs), width, n_tags), dtype=np.int64)
+    score = grid[:, 0] + table.start
+    for k in range(1, width):
+        cand = score[:, :, None] + table.transition[None]
+        back[:, k] = cand.argmax(axis=1)
+        score = cand.max(axis=1) + grid[:, k]
+    rows = np.arange(len(docs))
+    path = np.empty((len(docs), width), dtype=np.int64)
+    path[:, -1] = score.argmax(axis=1)
+    for k in range(width - 1, 0, -1):
+        path[:, k - 1] = back[rows, k, path[:, k]]
+    for r, d in enumerate(docs.tolist()):
+        a, b = int(offsets[d]), int(offsets[d + 1])
+        best[a:b] = path[r, : b - a]
 
 
 def decode(

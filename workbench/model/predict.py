@@ -19,7 +19,7 @@ import numpy as np
 from workbench.core import Document, Span
 from workbench.errors import ModelError
 from workbench.model.batching import Prepared, prepare
-from workbench.model.decode import TagTable, best_candidates, decode
+from workbench.model.decode import TagTable, best_candidates, decode, viterbi
 from workbench.model.decode import bridge_unreached as _bridge
 from workbench.model.model_dir import load_tokenizer, read_model_dir
 from workbench.model.runtime import (
@@ -41,6 +41,7 @@ __all__ = [
 ]
 
 RUNTIMES = ("auto", "torch", "onnx")
+DECODINGS = ("viterbi", "argmax")
 ONNX_DIR = "onnx"
 # Sub-word positions per batch. On a CPU 2,048 keeps activations in cache (measured,
 # BENCHMARKS.md); a GPU wants large batches.
@@ -81,6 +82,7 @@ class Tagger:
         precision: str = "auto",
         runtime: str = "torch",
         threads: int | None = None,
+        decoding: str = "viterbi",
     ):
         path = Path(path)
         self.path = path
@@ -104,6 +106,9 @@ class Tagger:
             GPU_BATCH_TOKENS if self.device == "cuda" else CPU_BATCH_TOKENS
         )
         self.stride = stride
+        if decoding not in DECODINGS:
+            raise ModelError(f"unknown decoding {decoding!r} ({', '.join(DECODINGS)})")
+        self.decoding = decoding
 
     def _onnx_wins(self, device: str, precision: str) -> bool:
         """ONNX Runtime where it is measured faster: a CPU without native bf16, when the
@@ -131,19 +136,29 @@ class Tagger:
 
     def run(self, prepared: Prepared) -> list[list[Span]]:
         """The forward pass over a prepared chunk, then its entities."""
+        outputs = list(self.runtime.tag_probs(prepared.batches))
+        return self._entities(prepared, np.concatenate(outputs) if outputs else None)[0]
+
+    def _entities(
+        self, prepared: Prepared, cand_probs: np.ndarray | None
+    ) -> tuple[list[list[Span]], np.ndarray]:
+        """Each word's tag probabilities from its best window (O where no window reached
+        it), decoded to entities."""
         n = prepared.n_words
-        best = np.full(n, self.table.o, dtype=np.int64)
-        prob = np.ones(n, dtype=np.float32)
+        probs = np.zeros((n, len(self.tags)), dtype=np.float32)
+        probs[:, self.table.o] = 1.0
         reached = np.zeros(n, dtype=bool)
-        outputs = list(self.runtime.best(prepared.batches))
-        if outputs:
-            tags = np.concatenate([t for t, _ in outputs])
-            probs = np.concatenate([p for _, p in outputs])
+        if cand_probs is not None:
             words, margins = _candidates(prepared)
             word, cand = best_candidates(words, margins)
-            best[word], prob[word], reached[word] = tags[cand], probs[cand], True
-        _bridge(best, prob, reached, prepared.offsets, self.table)
-        return decode(prepared.docs, prepared.offsets, best, prob, self.table)
+            probs[word], reached[word] = cand_probs[cand], True
+        if self.decoding == "viterbi":
+            best = viterbi(probs, prepared.offsets, self.table)
+        else:
+            best = probs.argmax(axis=1)
+        chosen = probs[np.arange(n), best]
+        _bridge(best, chosen, reached, prepared.offsets, self.table)
+        return decode(prepared.docs, prepared.offsets, best, chosen, self.table), probs
 
     def tag(self, docs: Sequence[Document]) -> list[list[Span]]:
         """Entities (with confidence) of every document."""
@@ -165,37 +180,31 @@ class Tagger:
         samples `bald` needs, for little extra cost.
         """
         runtime = self.runtime
-        if not isinstance(runtime, TorchRuntime):
-            raise ModelError("word probabilities need the torch runtime")
+        if mc_samples and not isinstance(runtime, TorchRuntime):
+            raise ModelError("Monte-Carlo dropout (bald) needs the torch runtime")
         prepared = self.prepare(docs)
         n, n_tags = prepared.n_words, len(self.tags)
-        probs = np.zeros((n, n_tags), dtype=np.float32)
-        probs[:, self.table.o] = 1.0  # a word no window reaches stays O
         samples = np.zeros((mc_samples, n, n_tags), dtype=np.float32) if mc_samples else None
-        dropout = runtime.head_dropout(mc_dropout) if mc_samples else 0.0
         rows: list[np.ndarray] = []
         drawn: list[np.ndarray] = []
-        for k, batch in enumerate(prepared.batches):
-            if mc_samples:
+        if isinstance(runtime, TorchRuntime) and mc_samples:
+            dropout = runtime.head_dropout(mc_dropout)
+            for k, batch in enumerate(prepared.batches):
                 p, s = runtime.mc_probs(batch, mc_samples, dropout)
+                rows.append(p)
                 drawn.append(s)
-            else:
-                p = runtime.probs(batch)
-            rows.append(p)
-            if progress is not None:
-                progress(k + 1, len(prepared.batches))
-        reached = np.zeros(n, dtype=bool)
-        if rows:
+                if progress is not None:
+                    progress(k + 1, len(prepared.batches))
+        else:
+            for k, p in enumerate(runtime.tag_probs(prepared.batches)):
+                rows.append(p)
+                if progress is not None:
+                    progress(k + 1, len(prepared.batches))
+        spans, probs = self._entities(prepared, np.concatenate(rows) if rows else None)
+        if rows and samples is not None:
             words, margins = _candidates(prepared)
             word, cand = best_candidates(words, margins)
-            probs[word] = np.concatenate(rows)[cand]
-            reached[word] = True
-            if samples is not None:
-                samples[:, word] = np.concatenate(drawn, axis=1)[:, cand]
-        best = probs.argmax(axis=1)
-        chosen = probs[np.arange(n), best]
-        _bridge(best, chosen, reached, prepared.offsets, self.table)
-        spans = decode(docs, prepared.offsets, best, chosen, self.table)
+            samples[:, word] = np.concatenate(drawn, axis=1)[:, cand]
         out = []
         for d, doc_spans in enumerate(spans):
             a, b = int(prepared.offsets[d]), int(prepared.offsets[d + 1])

@@ -22,8 +22,8 @@ class Runtime(Protocol):
     precision: str
     device: str
 
-    def best(self, batches: Iterable[Batch]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Per batch: (tag id, its probability) of every candidate."""
+    def tag_probs(self, batches: Iterable[Batch]) -> Iterator[np.ndarray]:
+        """Per batch: every tag's probability for each candidate, (candidates, tags)."""
         ...
 
 
@@ -116,9 +116,10 @@ class TorchRuntime:
             return self.model.encode(ids, mask)
         return self.model.base_model(input_ids=ids, attention_mask=mask)[0]
 
-    def best(self, batches: Iterable[Batch]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def tag_probs(self, batches: Iterable[Batch]) -> Iterator[np.ndarray]:
         """One batch ahead on a GPU: the next batch is launched before the previous one's
-        results are copied back, so the device never waits on Python."""
+        results are copied back, so the device never waits on Python. Only the words' first
+        sub-tokens leave the device: (candidates, tags) probabilities."""
         import torch
 
         pending: Any = None
@@ -128,21 +129,11 @@ class TorchRuntime:
                 rows = torch.from_numpy(batch.rows).to(logits.device)
                 cols = torch.from_numpy(batch.cols).to(logits.device)
                 picked = torch.softmax(logits[rows, cols].float(), dim=-1)
-                prob, tag = picked.max(dim=-1)
                 if pending is not None:
-                    yield _host(pending)
-                pending = (tag, prob)
+                    yield np.asarray(pending.cpu().numpy())
+                pending = picked
             if pending is not None:
-                yield _host(pending)
-
-    def probs(self, batch: Batch) -> np.ndarray:
-        """Every tag's probability for each candidate (active-learning scores)."""
-        import torch
-
-        with torch.inference_mode():
-            logits = self.logits(batch)
-            picked = logits[torch.from_numpy(batch.rows), torch.from_numpy(batch.cols)]
-            return np.asarray(torch.softmax(picked.float(), dim=-1).cpu().numpy())
+                yield np.asarray(pending.cpu().numpy())
 
     def mc_probs(self, batch: Batch, samples: int, dropout: float) -> tuple[np.ndarray, np.ndarray]:
         """(probabilities, Monte-Carlo dropout samples) for each candidate: the encoder runs
@@ -176,11 +167,6 @@ class TorchRuntime:
         return bert.head_dropout(cfg if isinstance(cfg, dict) else cfg.to_dict())
 
 
-def _host(pending: tuple[Any, Any]) -> tuple[np.ndarray, np.ndarray]:
-    tag, prob = pending
-    return tag.cpu().numpy().astype(np.int64), prob.cpu().numpy().astype(np.float32)
-
-
 class OnnxRuntime:
     """An exported graph (`model.onnx`, or its int8 quantisation) on ONNX Runtime's CPU
     provider: no torch import, so a command starts in well under a second."""
@@ -206,13 +192,11 @@ class OnnxRuntime:
             raise ModelError(f"{graph}: cannot load the ONNX graph ({exc})") from None
         self.precision = "int8" if ".int8." in graph.name else "fp32"
 
-    def best(self, batches: Iterable[Batch]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def tag_probs(self, batches: Iterable[Batch]) -> Iterator[np.ndarray]:
         for batch in batches:
             (logits,) = self.session.run(
                 ["logits"], {"input_ids": batch.ids, "attention_mask": batch.mask}
             )
             picked = logits[batch.rows, batch.cols].astype(np.float32)
             picked = np.exp(picked - picked.max(axis=-1, keepdims=True))
-            picked /= picked.sum(axis=-1, keepdims=True)
-            tag = picked.argmax(axis=-1)
-            yield tag.astype(np.int64), picked[np.arange(len(tag)), tag]
+            yield picked / picked.sum(axis=-1, keepdims=True)

@@ -123,7 +123,13 @@ def _dataset_splits(
     path: Path, fmt: str, by_split: dict[str, list[Document]], opts: ImportOptions
 ) -> list[FileImport]:
     """Each split of a dataset into the project split of the same name; ``--split NAME``
-    takes only the dataset's split NAME (validation is dev)."""
+    takes only the dataset's split NAME (validation is dev). A directory without splits of
+    its own (brat) goes where ``--split`` says, the pool by default."""
+    if set(by_split) == {"*"}:
+        if opts.split is not None and opts.split not in SPLITS:
+            raise WorkbenchError(f"unknown split {opts.split!r} (one of {', '.join(SPLITS)})")
+        split = opts.split or "pool"
+        return [FileImport(path, fmt, split, _gold(fmt, True, split, opts), by_split["*"])]
     if opts.split is not None:
         wanted = FROM_HF.get(opts.split, opts.split)
         if wanted not in by_split:

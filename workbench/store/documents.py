@@ -148,8 +148,8 @@ class StaleRevision(Exception):
 
     def __init__(self, document_id: int, base: int, latest: int):
         super().__init__(
-            f"document {document_id} was saved elsewhere (revision {latest}) since this copy "
-            f"(revision {base}) was opened"
+            f"another session saved it as revision {latest} after this copy (revision {base}) "
+            "was opened"
         )
         self.document_id, self.base, self.latest = document_id, base, latest
 
