@@ -35,9 +35,9 @@ def test_two_rounds(tiny_project: Project) -> None:  # noqa: F811
         tiny_project,
         "retrain",
         "--epochs",
-        "12",
+        "30",
         "--learning-rate",
-        "5e-3",
+        "1e-2",
         "--device",
         "cpu",
         "--batch",
@@ -45,7 +45,11 @@ def test_two_rounds(tiny_project: Project) -> None:  # noqa: F811
     )
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
     assert "made active" in res.stdout  # type: ignore[attr-defined]
+    assert "quick first round" in res.output  # type: ignore[attr-defined]
     (r1,) = _rows(tiny_project, "SELECT id, kind, strategy, status, promoted, metrics FROM rounds")
+    assert json.loads(r1[5])["note"].startswith("quick first round")  # type: ignore[arg-type]
+    shown = " ".join(_cli(tiny_project, "status").stdout.split())  # type: ignore[attr-defined]
+    assert "quick first" in shown
     assert r1[1:5] == ("retrain", "mnlp", "done", 1)
     first_f1 = json.loads(r1[5])["f1"]  # type: ignore[arg-type]
     assert first_f1 > 0.0

@@ -52,6 +52,7 @@ class RoundOptions:
     strategy: str | None = None
     promote: str = "always"  # "always", or "auto": only when dev F1 is not below the active's
     dev_fraction: float = 0.1  # held out from training when the project has no dev split
+    note: str = ""  # what the dashboard says of this round's recipe (a quick first round)
 
 
 @dataclass
@@ -177,6 +178,7 @@ def _run(
             metrics={
                 **_metrics(fitted, corpus.dev_from_train, len(corpus.train)),
                 **({"base_fallback_from": project.config.base_model} if fallback else {}),
+                **({"note": opts.note} if opts.note else {}),
             },
             timings=timings,
             model_path=str(final.relative_to(project.root)),

@@ -70,6 +70,8 @@ def render_status(st: ProjectStatus, out: Console) -> None:
             rounds.add_column(col, justify="right" if col in ("train docs", "dev F1") else "left")
         for r in st.rounds[-10:]:
             note = "active" if r.active else (r.error or "")
+            if r.metrics.get("note"):
+                note = f"{note}; {r.metrics['note']}" if note else str(r.metrics["note"])
             rounds.add_row(
                 str(r.id),
                 r.kind,

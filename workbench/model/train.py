@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import random
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -51,6 +52,10 @@ class TrainOptions:
     max_steps: int = -1  # > 0 caps training (tests)
     min_steps: int = 0  # small sets train for more epochs so they get at least this many steps
     max_evals: int = 0  # > 0: at most this many dev evaluations (checkpoints by steps)
+    # > 0: pick the best checkpoint on a seeded sample of this many dev sentences (a dev
+    # pass over BC5CDR's 4,581 took 29 s of a 165 s round on 2 cores); the chosen model is
+    # still scored on all of dev
+    dev_sample: int = 0
 
     def check(self) -> None:
         """Refuse a recipe that cannot train, before anything is recorded."""
@@ -134,10 +139,17 @@ def schedule(n_train: int, opts: TrainOptions) -> tuple[int, int]:
     that so many short epochs would cost."""
     per_epoch = max(1, math.ceil(n_train / opts.batch_size))
     epochs = max(opts.epochs, math.ceil(opts.min_steps / per_epoch))
-    total = per_epoch * epochs if opts.max_steps <= 0 else opts.max_steps
+    total = steps(n_train, opts)
     if opts.max_evals and epochs > opts.max_evals:
         return epochs, max(1, math.ceil(total / opts.max_evals))
     return epochs, 0
+
+
+def steps(n_train: int, opts: TrainOptions) -> int:
+    """The optimiser steps a run takes: its epochs' worth, capped by ``max_steps``."""
+    per_epoch = max(1, math.ceil(n_train / opts.batch_size))
+    total = per_epoch * max(opts.epochs, math.ceil(opts.min_steps / per_epoch))
+    return total if opts.max_steps <= 0 else min(total, opts.max_steps)
 
 
 def fit(
@@ -187,7 +199,10 @@ def fit(
     )
     max_length = min(opts.max_length, int(model.config.max_position_embeddings))
     train_ex = build_examples(train, tokenizer, label2id, max_length)
-    dev_ex = build_examples(dev, tokenizer, label2id, max_length)
+    chooser = list(dev)
+    if 0 < opts.dev_sample < len(chooser):
+        chooser = random.Random(opts.seed).sample(chooser, opts.dev_sample)
+    dev_ex = build_examples(chooser, tokenizer, label2id, max_length)
     epochs, every = schedule(len(train_ex), opts)
     log(
         f"Training {base_label} on {len(train_ex):,} windows from {len(train):,} "
@@ -208,7 +223,7 @@ def fit(
         save_only_model=True,
         learning_rate=opts.learning_rate,
         num_train_epochs=epochs,
-        max_steps=opts.max_steps,
+        max_steps=steps(len(train_ex), opts),
         per_device_train_batch_size=opts.batch_size,
         per_device_eval_batch_size=64,
         warmup_steps=opts.warmup,

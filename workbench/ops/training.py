@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +38,22 @@ def train(
     )
 
 
+# The first round of a project (no model yet) is quick: a bounded number of steps, chosen on a
+# dev sample, so that the screen's `R` gives a first model in a few minutes on 2 CPU cores;
+# later rounds train the full recipe. The dashboard marks the quick one.
+QUICK_STEPS = 250
+QUICK_DEV_SAMPLE = 500
+
+
 @dataclass
 class RetrainOptions:
     strategy: str = "mnlp"
     batch: int = 50  # the next batch: how many of the queue's head the round reports
-    train: TrainOptions = field(default_factory=lambda: TrainOptions(epochs=3))
+    train: TrainOptions = field(default_factory=lambda: TrainOptions(epochs=3, dev_sample=1000))
     warm_start: bool = False
     promote: str = "auto"
     cost_aware: bool = False
+    quick_first: bool = True
 
 
 @dataclass
@@ -72,6 +80,12 @@ def retrain(
             f"accept {MIN_TRAINING_DOCUMENTS - have} more in `workbench annotate`, or import a "
             "train split"
         )
+    recipe = opts.train
+    note = ""
+    if opts.quick_first and project.active_model_dir() is None and recipe.max_steps <= 0:
+        recipe = replace(recipe, max_steps=QUICK_STEPS, max_evals=1, dev_sample=QUICK_DEV_SAMPLE)
+        note = "quick first round"
+        log(f"No model yet: a {note} of at most {QUICK_STEPS} steps (later ones train fully).")
     base: str | None = None
     if opts.warm_start:
         active = project.active_model_dir()
@@ -101,11 +115,12 @@ def retrain(
     result = run_round(
         project,
         RoundOptions(
-            train=opts.train,
+            train=recipe,
             base_model=base,
             kind="retrain",
             strategy=opts.strategy + ("+cost" if opts.cost_aware else ""),
             promote=opts.promote,
+            note=note,
         ),
         log,
         score_pool=score_pool,

@@ -34,7 +34,7 @@ def rounds_table(data: DashboardData) -> Table:
             str(r.id),
             r.started_at[5:16].replace("T", " "),
             "-" if r.sentences is None else f"{r.sentences:,}",
-            r.strategy or r.kind,
+            (r.strategy or r.kind) + (" quick" if r.metrics.get("note") else ""),
             *[_f(per.get(label, {}).get("f1")) for label in data.labels],
             _f(r.metrics.get("precision")),
             _f(r.metrics.get("recall")),
