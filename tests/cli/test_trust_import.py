@@ -4,23 +4,18 @@ Each test here failed on the code before it."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import write
+from tests.conftest import query, write
 from workbench.project import Project
 
 Cli = Callable[..., Any]
 
 
 def _rows(project: Project, sql: str) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(project.db_path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    return query(project.db_path, sql)
 
 
 def test_text_into_test_is_not_gold(cli: Cli, project: Project, tmp_path: Path) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from typer.testing import CliRunner
 
+from tests.conftest import query
 from workbench.cli import app
 from workbench.project import Project
 
@@ -19,11 +19,7 @@ def _cli(project: Project, *args: str) -> Any:
 
 
 def _rows(project: Project, sql: str) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(project.db_path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    return query(project.db_path, sql)
 
 
 def test_a_typo_in_the_base_model_trains_nothing(tiny_project: Project, tmp_path: Path) -> None:

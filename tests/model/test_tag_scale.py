@@ -89,27 +89,19 @@ def test_every_input_format_through_tag(tiny_tagger: Path, tmp_path: Path, kind:
         assert [r["text"] for r in recs] == [d.text for d in docs]
 
 
+def _tag_out(model: Path, src: Path, out: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable, "-m", "workbench", "tag", str(src), "--model", str(model),
+        "--device", "cpu", "-f", "jsonl", "--out", str(out), *extra,
+    ]  # fmt: skip
+
+
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1"}
+
+
 def _run_out(model: Path, src: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "workbench",
-            "tag",
-            str(src),
-            "--model",
-            str(model),
-            "--device",
-            "cpu",
-            "-f",
-            "jsonl",
-            "--out",
-            str(out),
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        _tag_out(model, src, out, *extra), capture_output=True, text=True, env=ENV
     )
 
 
@@ -144,25 +136,10 @@ def test_shards_resume_after_a_kill_and_match_a_clean_run(
 
     out = tmp_path / "killed"
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "workbench",
-            "tag",
-            str(src),
-            "--model",
-            str(tiny_tagger),
-            "--device",
-            "cpu",
-            "-f",
-            "jsonl",
-            "--out",
-            str(out),
-            *_tiny_shards(),
-        ],
+        _tag_out(tiny_tagger, src, out, *_tiny_shards()),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        env=ENV,
     )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:  # kill once the first shard is finished
@@ -270,7 +247,7 @@ def _peak_rss_mb(cmd: list[str]) -> float:
         cmd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        env=ENV,
     )
     _, status, usage = os.wait4(proc.pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0, proc.stderr.read() if proc.stderr else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Self
 
 from rich.progress import (
     BarColumn,
@@ -16,7 +17,22 @@ from rich.progress import (
 from workbench.cli.common import err
 
 
-class TrainBar:
+class _Bar:
+    """A rich progress bar used as a context manager; drawn only on a terminal."""
+
+    bar: Progress
+
+    def __enter__(self) -> Self:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.bar.__exit__(kind, exc, tb)
+
+
+class TrainBar(_Bar):
     """Steps, loss, the last dev F1 and an ETA while a model trains (`train`, `retrain`)."""
 
     def __init__(self) -> None:
@@ -45,17 +61,8 @@ class TrainBar:
             f"(P {metrics.get('precision', 0):.4f} R {metrics.get('recall', 0):.4f})"
         )
 
-    def __enter__(self) -> TrainBar:
-        self.bar.__enter__()
-        return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.bar.__exit__(kind, exc, tb)
-
-
-class CountBar:
+class CountBar(_Bar):
     """Documents done out of all, with an ETA (`evaluate`)."""
 
     def __init__(self, what: str) -> None:
@@ -73,12 +80,3 @@ class CountBar:
 
     def __call__(self, done: int, total: int) -> None:
         self.bar.update(self.task, completed=done, total=total)
-
-    def __enter__(self) -> CountBar:
-        self.bar.__enter__()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.bar.__exit__(kind, exc, tb)
