@@ -5,12 +5,17 @@ from __future__ import annotations
 import typer
 
 from workbench.cli.common import project_of
+from workbench.errors import WorkbenchError
+from workbench.store.documents import find_document
 
 
 def annotate(
     ctx: typer.Context,
     annotator: str | None = typer.Option(
         None, help="Who is annotating: recorded with every revision (default: the login name)."
+    ),
+    doc: str | None = typer.Option(
+        None, help="Open this document first: its id (a PMID) or #N, accepted ones too."
     ),
 ) -> None:
     """Correct the model's suggestions document by document (keys: press ? inside)."""
@@ -19,5 +24,10 @@ def annotate(
     project = project_of(ctx)
     # a newer or broken database fails here, in one line, before the screen opens; rounds
     # left running by a dead process are marked failed by the dashboard's first read
-    project.connect().close()
-    WorkbenchApp(project, annotator=annotator).run()
+    conn = project.connect()
+    try:
+        if doc is not None and find_document(conn, doc) is None:
+            raise WorkbenchError(f"no document {doc} in this project")
+    finally:
+        conn.close()
+    WorkbenchApp(project, annotator=annotator, document=doc).run()

@@ -108,6 +108,15 @@ class Draft:
         if not extend:
             self.anchor = self.cursor
 
+    def next_entity(self, delta: int) -> bool:
+        """Put the cursor on the first token of the next (or previous) entity."""
+        firsts = sorted({e.first for e in self.entities})
+        after = [f for f in firsts if (f > self.cursor if delta > 0 else f < self.cursor)]
+        if not after:
+            return False
+        self.move_to(after[0] if delta > 0 else after[-1])
+        return True
+
     # -- edits: each returns whether anything changed -----------------------
 
     def suggest(self, spans: list[Span], origin: str) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from workbench.project import Project
 from workbench.session.draft import Draft, Snapshot
 from workbench.session.writer import Save
-from workbench.store.documents import accept_times, load_revision
+from workbench.store.documents import accept_times, find_document, load_revision
 from workbench.store.queue import queue
 
 MAX_GAP_S = 15 * 60
@@ -95,6 +95,17 @@ class Session:
             return []
         rest = [i for i in self.order[self.pos + 1 :] if not self.done(i)]
         return [self.order[self.pos], *rest[:n]]
+
+    def find(self, ident: str) -> int | None:
+        """A document's number from its own id (a PMID), or from #N / N."""
+        return find_document(self.conn, ident)
+
+    def open(self, doc_id: int) -> None:
+        """Show a document by its number: in the queue where it is, else (an accepted or a
+        skipped one, a document of another split) right after the open one."""
+        if doc_id not in self.order:
+            self.order.insert(self.pos + 1 if self.order else 0, doc_id)
+        self.pos = self.order.index(doc_id)
 
     def go(self, delta: int) -> bool:
         new = max(0, min(len(self.order) - 1, self.pos + delta))

@@ -391,3 +391,19 @@ def select_documents(
             )
         )
     return sorted(found)
+
+
+def find_document(conn: sqlite3.Connection, ident: str) -> int | None:
+    """A live document's number from its own id (a PMID) or ``#N`` (or N) for the number."""
+    ident = ident.strip()
+    try:
+        (found,) = select_documents(conn, ids=[ident])[:1]
+        return found
+    except (KeyError, ValueError):
+        pass
+    if ident.isdigit():
+        row = conn.execute(
+            "SELECT id FROM documents WHERE id = ? AND removed_at IS NULL", (int(ident),)
+        ).fetchone()
+        return None if row is None else int(row[0])
+    return None

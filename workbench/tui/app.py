@@ -20,14 +20,18 @@ class WorkbenchApp(App[None]):
         project: Project,
         retrain_command: list[str] | None = None,
         annotator: str | None = None,
+        document: str | None = None,
     ):
         super().__init__()
         self.project = project
         self.retrain_command = retrain_command
         self.annotator = annotator
+        self.document = document
 
     def on_mount(self) -> None:
-        self.push_screen(AnnotateScreen(self.project, self.retrain_command, self.annotator))
+        self.push_screen(
+            AnnotateScreen(self.project, self.retrain_command, self.annotator, self.document)
+        )
 
     @property
     def annotate(self) -> AnnotateScreen:

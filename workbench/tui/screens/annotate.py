@@ -11,34 +11,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState
 
 from workbench.core import Document, Span
 from workbench.ops.status import DashboardData, DashboardReader
 from workbench.ops.suggest import Suggester
 from workbench.project import Project
 from workbench.session.background import retrain_command as retrain_command_for
-from workbench.session.background import run_logged
 from workbench.session.draft import Draft
 from workbench.session.prefetch import Prefetcher
 from workbench.session.state import Session
 from workbench.session.writer import RevisionWriter, Save
 from workbench.tui.messages import (
-    DashboardLoaded,
-    RetrainEnded,
     SaveConflict,
     SaveFailed,
     SuggestionsReady,
 )
 from workbench.tui.screens.conflict import ConflictScreen
 from workbench.tui.screens.error import ErrorScreen
+from workbench.tui.screens.goto import GoToScreen
 from workbench.tui.screens.help import HelpScreen
+from workbench.tui.screens.rounds import Rounds
 from workbench.tui.widgets.dashboard import Dashboard
 from workbench.tui.widgets.document_view import DocumentView
 from workbench.tui.widgets.entity_panel import EntityPanel
@@ -47,7 +43,7 @@ from workbench.tui.widgets.status_line import StatusLine
 POLL_S = 1.0
 
 
-class AnnotateScreen(Screen[None]):
+class AnnotateScreen(Rounds):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,h", "move(-1)", "token", show=False),
         Binding("right,l", "move(1)", "token", show=False),
@@ -63,6 +59,9 @@ class AnnotateScreen(Screen[None]):
         Binding("p", "prev_doc", "prev", show=False),  # 80 columns: `?` lists it
         Binding("u,ctrl+z", "undo", "undo"),
         Binding("ctrl+y", "redo", "redo", show=False),
+        Binding("tab", "next_entity(1)", "entity", show=False, priority=True),
+        Binding("shift+tab", "next_entity(-1)", "entity", show=False, priority=True),
+        Binding("g", "goto", "go to", show=False),
         Binding("d", "dashboard", "dash"),
         Binding("R", "retrain", "retrain"),
         Binding("question_mark", "help", "help"),
@@ -74,6 +73,7 @@ class AnnotateScreen(Screen[None]):
         project: Project,
         retrain_command: list[str] | None = None,
         annotator: str | None = None,
+        first_document: str | None = None,
     ):
         super().__init__()
         self.project = project
@@ -87,6 +87,7 @@ class AnnotateScreen(Screen[None]):
         self.prefetcher = Prefetcher(project, self.suggester, self._suggested, self._suggest_failed)
         self.dashboard_data: DashboardData | None = None
         self.dashboard_reader = DashboardReader(project)
+        self.first_document = first_document
         self._dashboard_failed = False
         self.retrain_running = False
         self._notice: str | None = None
@@ -106,7 +107,8 @@ class AnnotateScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#dashboard", Dashboard).display = False
-        self.show_document()
+        if not (self.first_document and self.open_document(self.first_document)):
+            self.show_document()
         self.load_dashboard()
         self.set_interval(POLL_S, self.load_dashboard)
 
@@ -185,6 +187,27 @@ class AnnotateScreen(Screen[None]):
         if (d := self.draft) is not None:
             d.move_to(d.cursor + delta, extend=True)
             self.repaint()
+
+    def action_next_entity(self, delta: int) -> None:
+        if (d := self.draft) is not None and d.next_entity(delta):
+            self.repaint()
+
+    def action_goto(self) -> None:
+        def chosen(ident: str | None) -> None:
+            if ident:
+                self.open_document(ident)
+
+        self.app.push_screen(GoToScreen(), chosen)
+
+    def open_document(self, ident: str) -> bool:
+        """Show a document by id or number, wherever it is (review, another split)."""
+        doc_id = self.session.find(ident)
+        if doc_id is None:
+            self.notify(f"no document {ident} in this project", timeout=3)
+            return False
+        self.session.open(doc_id)
+        self.show_document()
+        return True
 
     def action_line(self, delta: int) -> None:
         d = self.draft
@@ -330,66 +353,3 @@ class AnnotateScreen(Screen[None]):
             self.show_document()
 
         self.app.push_screen(ConflictScreen(label, msg.error), chosen)
-
-    # -- the dashboard and retrain rounds ----------------------------------------
-
-    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
-    def load_dashboard(self) -> None:
-        self.post_message(DashboardLoaded(self.dashboard_reader.read()))
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A failed dashboard read is shown once (it is retried every second), not raised."""
-        if event.worker.group != "dashboard" or event.state != WorkerState.ERROR:
-            return
-        if not self._dashboard_failed:
-            self._dashboard_failed = True
-            self.app.push_screen(ErrorScreen(f"cannot read the rounds: {event.worker.error}"))
-
-    def on_dashboard_loaded(self, msg: DashboardLoaded) -> None:
-        self._dashboard_failed = False
-        old = self.dashboard_data
-        self.dashboard_data = msg.data
-        if old is not None and msg.data.active_id != old.active_id:
-            # a round promoted a new model: suggest with it and follow its queue order
-            self.prefetcher.reload_model()
-            self.session.reorder()
-            self.show_document()
-            self.notify(f"model {msg.data.active_id} is now active", timeout=4)
-        elif old is not None and _finished_rounds(old) != _finished_rounds(msg.data):
-            self.session.reorder()
-            self.show_document()
-        dash = self.query_one("#dashboard", Dashboard)
-        if dash.display and (old is None or old != msg.data):
-            dash.show(msg.data)
-        self.refresh_status()
-
-    def action_retrain(self) -> None:
-        running = self.dashboard_data.running if self.dashboard_data else None
-        if self.retrain_running or running is not None:
-            self.notify("a round is already running", timeout=3)
-            return
-        self.retrain_running = True
-        dash = self.query_one("#dashboard", Dashboard)
-        dash.display = True
-        if self.dashboard_data is not None:
-            dash.show(self.dashboard_data)
-        self.writer.flush()  # the round trains on everything accepted so far
-        self.run_retrain()
-        self.refresh_status()
-
-    @work(exclusive=True, group="retrain")
-    async def run_retrain(self) -> None:
-        code, last = await run_logged(self.retrain_command, self.project.root / "retrain.log")
-        self.post_message(RetrainEnded(code, last))
-
-    def on_retrain_ended(self, msg: RetrainEnded) -> None:
-        self.retrain_running = False
-        self.load_dashboard()
-        if msg.returncode != 0:
-            self.app.push_screen(ErrorScreen(f"retrain failed: {msg.last_line}"))
-        else:
-            self.notify("retrain round finished", timeout=4)
-
-
-def _finished_rounds(data: DashboardData) -> int:
-    return sum(1 for r in data.rounds if r.status == "done")
