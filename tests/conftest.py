@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from workbench.cli import app
 from workbench.project import Project, init_project
-from workbench.store.documents import table_counts
+from workbench.store.counts import table_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"

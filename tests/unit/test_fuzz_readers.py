@@ -17,7 +17,7 @@ from workbench.errors import FormatError
 from workbench.formats import FORMATS, ReadOptions, Source
 from workbench.formats.registry import read_source
 from workbench.project import init_project
-from workbench.store.documents import table_counts
+from workbench.store.counts import table_counts
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LABELS = ("Chemical", "Disease")

@@ -9,7 +9,8 @@ from workbench.core import Document
 from workbench.core.sentences import sentence_ranges
 from workbench.errors import ModelError
 from workbench.project import Project
-from workbench.store.documents import count_by_split_status, iter_documents
+from workbench.store.counts import count_by_split_status
+from workbench.store.documents import iter_documents
 
 
 @dataclass

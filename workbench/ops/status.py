@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.project import Label, Project
-from workbench.store.documents import count_by_split_status, label_counts
+from workbench.store.counts import count_by_split_status, label_counts
 from workbench.store.migrate import user_version
 from workbench.store.queue import queue
 from workbench.store.rounds import (

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from workbench.project import Project
 from workbench.session.draft import Draft, Snapshot
 from workbench.session.writer import Save
-from workbench.store.documents import accept_times, find_document, load_revision
+from workbench.store.counts import accept_times
+from workbench.store.documents import find_document, load_revision
 from workbench.store.queue import queue
 
 MAX_GAP_S = 15 * 60

@@ -233,39 +233,6 @@ def _filters(splits: Sequence[str] | None, statuses: Sequence[str] | None) -> tu
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-def count_by_split_status(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
-    return {
-        (r[0], r[1]): r[2]
-        for r in conn.execute(
-            "SELECT split, status, COUNT(*) FROM documents WHERE removed_at IS NULL"
-            " GROUP BY split, status"
-        )
-    }
-
-
-def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
-    """Row counts of every table, to show (and test) that a failed import changed nothing."""
-    names = [
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    ]
-    return {n: conn.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in sorted(names)}
-
-
-def label_counts(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
-    """Entities per (split, label) in the current revision of every document."""
-    return {
-        (r[0], r[1]): r[2]
-        for r in conn.execute(
-            "SELECT d.split, s.label, COUNT(*) FROM current_annotations a"
-            " JOIN documents d ON d.id = a.document_id AND d.removed_at IS NULL"
-            " JOIN spans s ON s.annotation_id = a.id GROUP BY d.split, s.label"
-        )
-    }
-
-
 @dataclass(frozen=True)
 class Revision:
     """A document as the annotate screen opens it: its latest revision and what that was."""
@@ -290,15 +257,6 @@ def load_revision(conn: sqlite3.Connection, document_id: int) -> Revision:
         raise KeyError(f"no document {document_id}")
     stored = _stored(r, _spans_for([r["annotation_id"]], conn).get(r["annotation_id"], []))
     return Revision(stored, r["kind"], r["origin"], json.loads(r["ann_meta"]), int(r["revision"]))
-
-
-def accept_times(conn: sqlite3.Connection) -> list[float]:
-    """When each user acceptance was saved (seconds since the epoch), oldest first."""
-    rows = conn.execute(
-        "SELECT (julianday(created_at) - 2440587.5) * 86400.0"
-        " FROM annotations WHERE kind = 'accepted' AND origin = 'user' ORDER BY id"
-    ).fetchall()
-    return [float(r[0]) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -407,3 +365,37 @@ def find_document(conn: sqlite3.Connection, ident: str) -> int | None:
         ).fetchone()
         return None if row is None else int(row[0])
     return None
+
+
+def move_documents(conn: sqlite3.Connection, ids: Sequence[int], split: str) -> dict[str, int]:
+    """Put documents in ``split``; how many came from each other split. The caller holds
+    the transaction."""
+    moved: dict[str, int] = {}
+    for i in range(0, len(ids), 500):
+        part = list(ids[i : i + 500])
+        marks = ",".join("?" * len(part))
+        for old, n in conn.execute(
+            f"SELECT split, COUNT(*) FROM documents WHERE split != ? AND id IN ({marks})"
+            " GROUP BY split",
+            [split, *part],
+        ):
+            moved[old] = moved.get(old, 0) + int(n)
+        conn.execute(
+            f"UPDATE documents SET split = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+            f" WHERE split != ? AND id IN ({marks})",
+            [split, split, *part],
+        )
+    return moved
+
+
+def statuses(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+    """Each document's status."""
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), 500):
+        part = list(ids[i : i + 500])
+        marks = ",".join("?" * len(part))
+        for doc, status in conn.execute(
+            f"SELECT id, status FROM documents WHERE id IN ({marks})", part
+        ):
+            out[int(doc)] = str(status)
+    return out
