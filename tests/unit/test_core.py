@@ -102,3 +102,18 @@ def test_spans_to_bio_widens_a_span_inside_a_token() -> None:
 def test_span_rejects_empty_range() -> None:
     with pytest.raises(ValueError):
         Span(3, 3, "C")
+
+
+def test_a_concept_id_is_found_and_cleared_wherever_its_format_kept_it() -> None:
+    from workbench.core.spans import concept_of, without_concept
+
+    pubtator = {"pubtator": ["D015738", "extra"], "edit": "kept"}
+    bioc = {"bioc": {"id": "T1", "infons": {"identifier": "D015738", "note": "x"}}}
+    brat = {"concept": "MESH:D015738"}
+    assert [concept_of(m) for m in (pubtator, bioc, brat)] == ["D015738", "D015738", "MESH:D015738"]
+    assert concept_of({"pubtator": ["-1"]}) is None and concept_of({}) is None
+    assert without_concept(pubtator) == {"edit": "kept", "concept_cleared": "D015738"}
+    cleared = without_concept(bioc)
+    assert cleared["bioc"] == {"id": "T1", "infons": {"note": "x"}}
+    assert concept_of(cleared) is None and cleared["concept_cleared"] == "D015738"
+    assert without_concept({"edit": "added"}) == {"edit": "added"}

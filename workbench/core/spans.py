@@ -23,3 +23,31 @@ class Span:
 
     def key(self) -> tuple[int, int, str]:
         return (self.start, self.end, self.label)
+
+
+def concept_of(meta: dict[str, Any]) -> str | None:
+    """The entity's concept id (a MeSH id, ...), wherever its format kept it: brat's
+    normalisation, PubTator's id column, BioC's ``identifier`` infon."""
+    if meta.get("concept"):
+        return str(meta["concept"])
+    pubtator = meta.get("pubtator") or []
+    if pubtator and str(pubtator[0]) not in ("", "-", "-1"):
+        return str(pubtator[0])
+    identifier = ((meta.get("bioc") or {}).get("infons") or {}).get("identifier")
+    return str(identifier) if identifier else None
+
+
+def without_concept(meta: dict[str, Any]) -> dict[str, Any]:
+    """``meta`` with its concept id taken out of every place a format put it, and the old id
+    kept under ``concept_cleared``: a relabelled entity must not export its old concept."""
+    old = concept_of(meta)
+    if old is None:
+        return meta
+    out = {k: v for k, v in meta.items() if k not in ("concept", "pubtator")}
+    bioc = meta.get("bioc")
+    if isinstance(bioc, dict) and "identifier" in (bioc.get("infons") or {}):
+        infons = {k: v for k, v in bioc["infons"].items() if k not in ("identifier",)}
+        infons.pop("pubtator_extra", None)
+        out["bioc"] = {**bioc, "infons": infons}
+    out["concept_cleared"] = old
+    return out

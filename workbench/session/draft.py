@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from workbench.core import Document, Span
+from workbench.core.spans import concept_of, without_concept
 from workbench.store.documents import Revision
 
 
@@ -24,6 +25,10 @@ class Entity:
     edit: str  # suggested, kept, changed, added
     score: float | None = None
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def concept(self) -> str | None:
+        return concept_of(self.meta)
 
     def covers(self, i: int) -> bool:
         return self.first <= i <= self.last
@@ -139,7 +144,9 @@ class Draft:
         if a == b and here is not None:
             if here.label == label:
                 return False
-            self._replace(here, replace(here, label=label, edit=self._edited(here)))
+            # Its concept id named a concept of the old type: cleared, never carried over.
+            meta = without_concept(here.meta)
+            self._replace(here, replace(here, label=label, edit=self._edited(here), meta=meta))
         else:
             hit = [e for e in self.entities if e.overlaps(a, b)]
             if len(hit) == 1 and (hit[0].first, hit[0].last, hit[0].label) == (a, b, label):

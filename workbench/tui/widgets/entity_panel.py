@@ -79,8 +79,13 @@ def _rows(
     if note:
         title.append(Segment(f"  {note}", DIM))
     label_w = max([len("label"), *(len(e.label) + 1 for e in draft.entities)])
-    text_w = max(4, width - label_w - CONF - 2)
+    # The concept id column only where an entity has one (PubTator, BioC, brat imports).
+    concepts = [e.concept or "" for e in draft.entities]
+    concept_w = min(11, max(len(c) for c in concepts) + 1) if any(concepts) else 0
+    text_w = max(4, width - label_w - CONF - 2 - concept_w)
     columns = f"{_cell('label', label_w)} {_cell('text', text_w)} {'conf':>{CONF}}"
+    if concept_w:
+        columns += " " + _cell("concept", concept_w - 1)
     lines = [title, [Segment(columns, BOLD)]]
     here = draft.entity_at(draft.cursor)
     doc = draft.doc
@@ -97,6 +102,8 @@ def _rows(
                 Segment(" " + conf.rjust(CONF)),
             ]
         )
+        if concept_w:
+            lines[-1].append(Segment(" " + _cell(e.concept or "", concept_w - 1), DIM))
     lines.append([Segment("? = suggestion", DIM)])
     return lines
 
