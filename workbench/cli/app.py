@@ -150,6 +150,7 @@ for name, command in (
     ("simulate", active_cmds.simulate),
     ("status", project_cmds.status),
     ("export", data_cmds.export),
+    ("split", data_cmds.split),
     ("remove", data_cmds.remove),
 ):
     app.command(name)(command)

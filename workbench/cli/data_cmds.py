@@ -1,4 +1,4 @@
-"""`workbench import` and `workbench export`."""
+"""`workbench import`, `export`, `split` and `remove`: documents in and out of a project."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import typer
 from workbench.cli.common import SPLITS, STATUSES, each_of, err, format_choice, project_of
 from workbench.errors import WorkbenchError
 from workbench.formats import choices
+from workbench.ops.documents import Selection, move_to_split, remove_from_project
 from workbench.ops.exporting import export_project
-from workbench.ops.importing import ImportOptions, import_files, remove_from_project
+from workbench.ops.importing import ImportOptions, import_files
 
 
 def import_(
@@ -91,7 +92,13 @@ def remove(
 def export(
     ctx: typer.Context,
     out: str = typer.Argument(..., help="Output file, directory (hf) or - for standard output."),
-    format: str = typer.Option("jsonl", "--format", "-f", help="jsonl, conll, pubtator or hf."),
+    format: str = typer.Option(
+        "jsonl",
+        "--format",
+        "-f",
+        help=f"One of: {', '.join(choices('write'))}.",
+        callback=format_choice("write", ()),
+    ),
     split: list[str] = typer.Option(
         [], help="Only these splits (repeatable).", callback=each_of(SPLITS)
     ),
@@ -106,3 +113,38 @@ def export(
         msg += f" {res.dropped:,} nested or crossing entities cannot be written as BIO."
     err.print(msg)
     sys.stdout.flush()
+
+
+def split(
+    ctx: typer.Context,
+    to: str = typer.Argument(..., help="The split to move them to: pool, train, dev or test."),
+    ids: list[str] = typer.Argument(
+        None, help="Document ids as imported (a PMID), or #N for the project's number N."
+    ),
+    from_: list[str] = typer.Option(
+        [], "--from", help="Documents of this split (repeatable).", callback=each_of(SPLITS)
+    ),
+    status: list[str] = typer.Option(
+        [], help="Only documents of this status (repeatable).", callback=each_of(STATUSES)
+    ),
+    import_id: list[int] = typer.Option([], "--import", help="Documents of this import batch."),
+    sample: int | None = typer.Option(
+        None, help="Only this many of them, drawn at random (reproducibly with --seed)."
+    ),
+    seed: int = typer.Option(0, help="Seed of --sample."),
+) -> None:
+    """Move documents to another split, e.g. accepted pool documents into dev or test."""
+    if to not in SPLITS:
+        raise typer.BadParameter(f"{to!r} is not one of {', '.join(SPLITS)}", param_hint="TO")
+    sel = Selection(ids or [], from_, import_id, status, sample, seed)
+    res = move_to_split(project_of(ctx), to, sel)
+    origin = ", ".join(f"{n:,} from {s}" for s, n in sorted(res.from_splits.items()))
+    msg = f"Moved {res.moved:,} documents to {to}" + (f" ({origin})." if origin else ".")
+    if res.matched > res.moved:
+        msg += f" {res.matched - res.moved:,} were there already."
+    if res.not_gold:
+        msg += (
+            f" {res.not_gold:,} of them are not accepted: train and evaluate use only the "
+            f"accepted documents of {to}."
+        )
+    err.print(msg)

@@ -295,24 +295,3 @@ def _settle_existing(
                 keep.append(doc)
             k += 1
         fi.documents = keep
-
-
-def remove_from_project(
-    project: Project, ids: Sequence[str], splits: Sequence[str], import_ids: Sequence[int]
-) -> int:
-    """Mark documents removed, by id, split or import batch; the revisions stay."""
-    if not (ids or splits or import_ids):
-        raise WorkbenchError("name documents to remove: ids, --split or --import")
-    for split in splits:
-        if split not in SPLITS:
-            raise WorkbenchError(f"unknown split {split!r} (one of {', '.join(SPLITS)})")
-    conn = project.connect()
-    try:
-        with transaction(conn):
-            try:
-                chosen = select_documents(conn, ids=ids, splits=splits, import_ids=import_ids)
-            except KeyError as exc:
-                raise WorkbenchError(f"no document {exc.args[0]} in the project") from None
-            return remove_documents(conn, chosen)
-    finally:
-        conn.close()
