@@ -30,3 +30,15 @@ def test_longest_exact_token_aligned_match_with_the_most_frequent_label() -> Non
 
 def test_an_empty_lexicon_suggests_nothing() -> None:
     assert build_lexicon([]).spans(_doc("cisplatin")) == []
+
+
+def test_case_is_ignored_unless_it_carries_meaning() -> None:
+    lex = build_lexicon(
+        [
+            _doc("gentamicin-induced nephropathy", [Span(0, 30, "Disease")]),
+            _doc("NO and ACE inhibitors", [Span(0, 2, "Chemical")]),
+        ]
+    )
+    doc = _doc("Gentamicin-induced Nephropathy: no rise in NO. No change.")
+    found = [(doc.text[s.start : s.end], s.label) for s in lex.spans(doc)]
+    assert found == [("Gentamicin-induced Nephropathy", "Disease"), ("NO", "Chemical")]
