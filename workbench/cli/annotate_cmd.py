@@ -6,7 +6,7 @@ import typer
 
 from workbench.cli.common import project_of
 from workbench.errors import WorkbenchError
-from workbench.store.documents import find_document
+from workbench.store.selection import find_document
 
 
 def annotate(

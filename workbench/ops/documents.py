@@ -15,14 +15,8 @@ from dataclasses import dataclass, field
 from workbench.errors import WorkbenchError
 from workbench.project import Project
 from workbench.store import transaction
-from workbench.store.documents import (
-    SPLITS,
-    STATUSES,
-    move_documents,
-    remove_documents,
-    select_documents,
-    statuses,
-)
+from workbench.store.documents import SPLITS, STATUSES
+from workbench.store.selection import move_documents, remove_documents, select_documents, statuses
 
 
 @dataclass(frozen=True)

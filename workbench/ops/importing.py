@@ -34,9 +34,8 @@ from workbench.store.documents import (
     find_existing,
     imports_of_content,
     insert_documents,
-    remove_documents,
-    select_documents,
 )
+from workbench.store.selection import remove_documents, select_documents
 
 GOLD_SPLITS = ("train", "dev", "test")
 ON_EXISTING = ("refuse", "skip", "replace")

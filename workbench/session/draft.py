@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from workbench.core import Document, Span
+from workbench.core.lexicon import fold
 from workbench.core.spans import concept_of, without_concept
 from workbench.store.documents import Revision
 
@@ -122,6 +123,27 @@ class Draft:
         self.move_to(after[0] if delta > 0 else after[-1])
         return True
 
+    def find(self, needle: str) -> bool:
+        """Select the next occurrence of ``needle`` (case ignored) after the cursor, wrapping
+        around the document; False when it is not in it."""
+        tokens = self.doc.tokens
+        if not needle or not tokens:
+            return False
+        text, wanted = self.doc.text.casefold(), needle.casefold()
+        if len(text) != len(self.doc.text):  # a letter that folds to two: search as written
+            text, wanted = self.doc.text, needle
+        after = tokens[self.cursor].start + 1
+        at = text.find(wanted, after)
+        if at < 0:
+            at = text.find(wanted)
+        if at < 0:
+            return False
+        inside = [i for i, t in enumerate(tokens) if t.end > at and t.start < at + len(wanted)]
+        if not inside:
+            return False
+        self.anchor, self.cursor = inside[0], inside[-1]
+        return True
+
     # -- edits: each returns whether anything changed -----------------------
 
     def suggest(self, spans: list[Span], origin: str) -> bool:
@@ -158,6 +180,30 @@ class Draft:
         self.anchor = self.cursor
         self.touched = True
         return True
+
+    def label_every(self) -> int:
+        """Give every unlabelled occurrence of the entity under the cursor (the same words,
+        case ignored as the lexicon ignores it) that entity's label; how many."""
+        here = self.entity_at(self.cursor)
+        if here is None:
+            return 0
+        words = [fold(self.doc.text[t.start : t.end]) for t in self.doc.tokens]
+        term = words[here.first : here.last + 1]
+        n, added = len(term), 0
+        i = 0
+        while i + n <= len(words):
+            if words[i : i + n] == term and not any(
+                e.overlaps(i, i + n - 1) for e in self.entities
+            ):
+                self.entities.append(Entity(i, i + n - 1, here.label, "added"))
+                added += 1
+                i += n
+            else:
+                i += 1
+        if added:
+            self.entities.sort(key=lambda e: e.first)
+            self.touched = True
+        return added
 
     def delete(self) -> bool:
         here = self.entity_at(self.cursor)

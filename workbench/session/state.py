@@ -18,8 +18,9 @@ from workbench.project import Project
 from workbench.session.draft import Draft, Snapshot
 from workbench.session.writer import Save
 from workbench.store.counts import accept_times
-from workbench.store.documents import find_document, load_revision
+from workbench.store.documents import load_revision
 from workbench.store.queue import queue
+from workbench.store.selection import find_document, search_text
 
 MAX_GAP_S = 15 * 60
 
@@ -100,6 +101,13 @@ class Session:
     def find(self, ident: str) -> int | None:
         """A document's number from its own id (a PMID), or from #N / N."""
         return find_document(self.conn, ident)
+
+    def elsewhere(self, needle: str, limit: int = 20) -> list[str]:
+        """Other documents holding ``needle``, as `g` takes them (their id, or #N)."""
+        exclude = None if self.empty else self.order[self.pos]
+        return [
+            ext or f"#{num}" for num, ext, _ in search_text(self.conn, needle, exclude, limit)
+        ]
 
     def open(self, doc_id: int) -> None:
         """Show a document by its number: in the queue where it is, else (an accepted or a

@@ -35,6 +35,7 @@ from workbench.tui.screens.error import ErrorScreen
 from workbench.tui.screens.goto import GoToScreen
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.rounds import Rounds
+from workbench.tui.screens.search import SearchScreen
 from workbench.tui.widgets.dashboard import Dashboard
 from workbench.tui.widgets.document_view import DocumentView
 from workbench.tui.widgets.entity_panel import EntityPanel
@@ -62,6 +63,8 @@ class AnnotateScreen(Rounds):
         Binding("tab", "next_entity(1)", "entity", show=False, priority=True),
         Binding("shift+tab", "next_entity(-1)", "entity", show=False, priority=True),
         Binding("g", "goto", "go to", show=False),
+        Binding("slash", "search", "find", show=False),
+        Binding("asterisk", "label_every", "label all", show=False),
         Binding("d", "dashboard", "dash"),
         Binding("R", "retrain", "retrain"),
         Binding("question_mark", "help", "help"),
@@ -81,6 +84,7 @@ class AnnotateScreen(Rounds):
         self.colours = {lab.name: lab.colour for lab in project.config.labels}
         self.label_keys = [lab.name for lab in project.config.labels][:9]
         self.conn = project.connect()
+        self.last_search = ""
         self.session = Session(project, self.conn, annotator)
         self.writer = RevisionWriter(project.db_path, self._save_failed, self._save_conflict)
         self.suggester = Suggester(project, device=project.config.device)
@@ -199,6 +203,22 @@ class AnnotateScreen(Rounds):
 
         self.app.push_screen(GoToScreen(), chosen)
 
+    def action_search(self) -> None:
+        def chosen(needle: str | None) -> None:
+            d = self.draft
+            if not needle or d is None:
+                return
+            self.last_search = needle
+            if d.find(needle):
+                self.repaint()
+                return
+            others = self.session.elsewhere(needle)
+            where = f"; in {', '.join(others[:5])}" if others else ", nor in any other document"
+            more = " …" if len(others) > 5 else ""
+            self.notify(f"{needle!r} is not in this document{where}{more} (g opens one)")
+
+        self.app.push_screen(SearchScreen(self.last_search), chosen)
+
     def open_document(self, ident: str) -> bool:
         """Show a document by id or number, wherever it is (review, another split)."""
         doc_id = self.session.find(ident)
@@ -232,6 +252,22 @@ class AnnotateScreen(Rounds):
             return
         label = self.label_keys[n - 1]
         self._edit(self.session.edit(d, lambda: d.label(label)))
+
+    def action_label_every(self) -> None:
+        """`*`: every unlabelled occurrence of the entity under the cursor gets its label."""
+        d = self.draft
+        if d is None or d.entity_at(d.cursor) is None:
+            self.notify("put the cursor on an entity first", timeout=2)
+            return
+        count = 0
+
+        def label() -> bool:
+            nonlocal count
+            count = d.label_every()
+            return count > 0
+
+        self._edit(self.session.edit(d, label))
+        self.notify(f"labelled {count} more" if count else "no other occurrence", timeout=2)
 
     def action_delete(self) -> None:
         if (d := self.draft) is not None:

@@ -21,6 +21,8 @@ KEYS = [
     ("n  p", "next / previous document (edits are kept as a draft)"),
     ("u ctrl+z  /  ctrl+y", "undo / redo (across documents)"),
     ("g", "go to a document by its id (a PMID) or #N, accepted ones too"),
+    ("/", "find text in the document (selected: a label key labels it); else where it is"),
+    ("*", "label every other occurrence of the entity under the cursor"),
     ("d", "show or hide the dashboard"),
     ("R", "start a retrain round in the background"),
     ("?", "this help"),
