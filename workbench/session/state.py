@@ -105,9 +105,7 @@ class Session:
     def elsewhere(self, needle: str, limit: int = 20) -> list[str]:
         """Other documents holding ``needle``, as `g` takes them (their id, or #N)."""
         exclude = None if self.empty else self.order[self.pos]
-        return [
-            ext or f"#{num}" for num, ext, _ in search_text(self.conn, needle, exclude, limit)
-        ]
+        return [ext or f"#{num}" for num, ext, _ in search_text(self.conn, needle, exclude, limit)]
 
     def open(self, doc_id: int) -> None:
         """Show a document by its number: in the queue where it is, else (an accepted or a

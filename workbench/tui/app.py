@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 from workbench.project import Project
 from workbench.tui.screens.annotate import AnnotateScreen
+from workbench.tui.screens.help import COMMANDS
 
 
 class WorkbenchApp(App[None]):
     CSS_PATH = Path(__file__).with_name("workbench.tcss")
     TITLE = "workbench"
-    ENABLE_COMMAND_PALETTE = False
 
     def __init__(
         self,
@@ -32,6 +34,17 @@ class WorkbenchApp(App[None]):
         self.push_screen(
             AnnotateScreen(self.project, self.retrain_command, self.annotator, self.document)
         )
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette (ctrl+p): the annotate screen's actions by name, then Textual's own."""
+        if isinstance(screen, AnnotateScreen):
+            for title, what, action in COMMANDS:
+
+                async def run(action: str = action) -> None:
+                    await screen.run_action(action)
+
+                yield SystemCommand(title, what, run)
+        yield from super().get_system_commands(screen)
 
     @property
     def annotate(self) -> AnnotateScreen:

@@ -107,7 +107,7 @@ class AnnotateScreen(Rounds):
                     yield DocumentView(id="doc")
                 yield EntityPanel(id="entities")
             yield Dashboard(id="dashboard")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # 80 columns: q quit stays; ? names ctrl+p
 
     def on_mount(self) -> None:
         self.query_one("#dashboard", Dashboard).display = False

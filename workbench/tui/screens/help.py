@@ -25,8 +25,27 @@ KEYS = [
     ("*", "label every other occurrence of the entity under the cursor"),
     ("d", "show or hide the dashboard"),
     ("R", "start a retrain round in the background"),
+    ("ctrl+p", "the command palette: every action by name"),
     ("?", "this help"),
     ("q", "quit: every edit is already saved"),
+]
+
+
+# The screen's actions in the command palette (ctrl+p): title, what it does, the action.
+COMMANDS = [
+    ("Accept", "accept the document and open the next in the queue", "accept"),
+    ("Skip", "skip the document", "skip"),
+    ("Next document", "without accepting (edits are kept as a draft)", "next_doc"),
+    ("Previous document", "without accepting (edits are kept as a draft)", "prev_doc"),
+    ("Go to document", "by its id (a PMID) or #N, accepted ones too", "goto"),
+    ("Find", "text in the document, or the documents that hold it", "search"),
+    ("Label every occurrence", "of the entity under the cursor", "label_every"),
+    ("Delete entity", "the entity under the cursor", "delete"),
+    ("Undo", "the last edit, across documents", "undo"),
+    ("Redo", "the last undone edit", "redo"),
+    ("Dashboard", "show or hide the rounds, the curve and the scores", "dashboard"),
+    ("Retrain", "start an active-learning round in the background", "retrain"),
+    ("Help", "every key of the annotate screen", "help"),
 ]
 
 
