@@ -79,31 +79,32 @@ def _rows(
     if note:
         title.append(Segment(f"  {note}", DIM))
     label_w = max([len("label"), *(len(e.label) + 1 for e in draft.entities)])
-    # The concept id column only where an entity has one (PubTator, BioC, brat imports).
+    # Columns only where an entity fills them: a confidence (model suggestions), a concept
+    # id (PubTator, BioC, brat imports); the text gets the rest of the panel.
+    conf_w = CONF + 1 if any(e.score is not None for e in draft.entities) else 0
     concepts = [e.concept or "" for e in draft.entities]
-    concept_w = min(11, max(len(c) for c in concepts) + 1) if any(concepts) else 0
-    text_w = max(4, width - label_w - CONF - 2 - concept_w)
-    columns = f"{_cell('label', label_w)} {_cell('text', text_w)} {'conf':>{CONF}}"
-    if concept_w:
-        columns += " " + _cell("concept", concept_w - 1)
+    concept_w = min(11, max(8, *(len(c) + 1 for c in concepts))) if any(concepts) else 0
+    text_w = max(4, width - label_w - 1 - conf_w - concept_w)
+    columns = f"{_cell('label', label_w)} {_cell('text', text_w)}"
+    columns += f" {'conf':>{CONF}}" if conf_w else ""
+    columns += " " + _cell("concept", concept_w - 1) if concept_w else ""
     lines = [title, [Segment(columns, BOLD)]]
     here = draft.entity_at(draft.cursor)
     doc = draft.doc
     for e in draft.entities:
         words = doc.text[doc.tokens[e.first].start : doc.tokens[e.last].end].replace("\n", " ")
         mark = "?" if draft.is_suggestion(e) else ""
-        conf = "" if e.score is None else f"{e.score:.2f}"
         colour = Style.parse(f"bold {colours.get(e.label, 'white')}")
-        lines.append(
-            [
-                Segment(_cell(e.label + mark, label_w), colour),
-                Segment(" "),
-                Segment(_cell(words, text_w), HERE if e is here else None),
-                Segment(" " + conf.rjust(CONF)),
-            ]
-        )
+        row = [
+            Segment(_cell(e.label + mark, label_w), colour),
+            Segment(" "),
+            Segment(_cell(words, text_w), HERE if e is here else None),
+        ]
+        if conf_w:
+            row.append(Segment(" " + ("" if e.score is None else f"{e.score:.2f}").rjust(CONF)))
         if concept_w:
-            lines[-1].append(Segment(" " + _cell(e.concept or "", concept_w - 1), DIM))
+            row.append(Segment(" " + _cell(e.concept or "", concept_w - 1), DIM))
+        lines.append(row)
     lines.append([Segment("? = suggestion", DIM)])
     return lines
 
