@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from workbench.cli.common import project_of
+from workbench.cli.common import SPLITS, STATUSES, each_of, project_of
 from workbench.errors import WorkbenchError
+from workbench.session.state import Review
 from workbench.store.selection import find_document
 
 
@@ -17,6 +18,19 @@ def annotate(
     doc: str | None = typer.Option(
         None, help="Open this document first: its id (a PMID) or #N, accepted ones too."
     ),
+    review: bool = typer.Option(
+        False, "--review", help="Go over documents already done instead of the pool's queue."
+    ),
+    split: list[str] = typer.Option(
+        [], help="--review: only these splits (repeatable; default all).", callback=each_of(SPLITS)
+    ),
+    status: list[str] = typer.Option(
+        [],
+        help="--review: only these statuses (repeatable; default accepted).",
+        callback=each_of(STATUSES),
+    ),
+    label: str | None = typer.Option(None, help="--review: documents with an entity of it."),
+    by: str | None = typer.Option(None, help="--review: documents this annotator saved."),
 ) -> None:
     """Correct the model's suggestions document by document (keys: press ? inside)."""
     from workbench.tui.app import WorkbenchApp
@@ -30,4 +44,13 @@ def annotate(
             raise WorkbenchError(f"no document {doc} in this project")
     finally:
         conn.close()
-    WorkbenchApp(project, annotator=annotator, document=doc).run()
+    chosen = None
+    if review:
+        if label is not None and label not in project.config.label_names:
+            raise WorkbenchError(
+                f"unknown label {label!r} (one of {', '.join(project.config.label_names)})"
+            )
+        chosen = Review(tuple(split), tuple(status) or ("accepted",), label, by)
+    elif split or status or label or by:
+        raise WorkbenchError("--split, --status, --label and --by filter a --review")
+    WorkbenchApp(project, annotator=annotator, document=doc, review=chosen).run()

@@ -19,7 +19,7 @@ from workbench.session.draft import Draft, Snapshot
 from workbench.session.writer import Save
 from workbench.store.counts import accept_times
 from workbench.store.documents import load_revision
-from workbench.store.queue import queue
+from workbench.store.queue import queue, review_order
 from workbench.store.selection import find_document, search_text
 
 MAX_GAP_S = 15 * 60
@@ -34,6 +34,25 @@ def default_annotator() -> str:
 
 
 @dataclass(frozen=True)
+class Review:
+    """`annotate --review`: documents already done, filtered, instead of the pool's queue."""
+
+    splits: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ("accepted",)
+    label: str | None = None
+    author: str | None = None
+
+    def describe(self) -> str:
+        parts = [
+            "/".join(self.statuses) or "every status",
+            "in " + "/".join(self.splits) if self.splits else "",
+            f"with {self.label}" if self.label else "",
+            f"by {self.author}" if self.author else "",
+        ]
+        return " ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
 class Change:
     document_id: int
     before: Snapshot
@@ -41,11 +60,24 @@ class Change:
 
 
 class Session:
-    def __init__(self, project: Project, conn: sqlite3.Connection, annotator: str | None = None):
+    def __init__(
+        self,
+        project: Project,
+        conn: sqlite3.Connection,
+        annotator: str | None = None,
+        review: Review | None = None,
+    ):
         self.project = project
         self.conn = conn
         self.annotator = annotator or default_annotator()
-        self.order: list[int] = [doc_id for doc_id, _ in queue(conn)]
+        self.review = review
+        if review is not None:
+            self.order = review_order(
+                conn, review.splits, review.statuses, review.label, review.author
+            )
+        else:
+            self.order = [doc_id for doc_id, _ in queue(conn)]
+        self.reviewed: set[int] = set()  # review: accepted or skipped in this session
         self.pos = 0
         self.drafts: dict[int, Draft] = {}
         self.undo_stack: list[Change] = []
@@ -66,6 +98,8 @@ class Session:
         return self.drafts[doc_id]
 
     def done(self, doc_id: int) -> bool:
+        if self.review is not None:
+            return doc_id in self.reviewed
         d = self.drafts.get(doc_id)
         return d is not None and d.status in ("accepted", "skipped")
 
@@ -78,11 +112,18 @@ class Session:
 
     def notice(self) -> str:
         """What the screen says instead of a document, when the queue has none to show."""
+        if self.empty and self.review is not None:
+            return f"No documents to review ({self.review.describe()}).\n\nq quits."
         if self.empty:
             return (
                 "No documents to annotate in this project.\n\n"
                 "Import some into the pool, for example:\n"
                 "  workbench import abstracts.txt --split pool\n\nq quits."
+            )
+        if self.finished and self.review is not None:
+            return (
+                f"Reviewed all {len(self.order)} documents ({self.review.describe()}).\n"
+                "n and p go back to any of them; q quits."
             )
         if self.finished:
             return (
@@ -132,6 +173,8 @@ class Session:
 
     def reorder(self) -> None:
         """A round re-scored the pool: follow its order, keeping the open document first."""
+        if self.review is not None:
+            return  # a review follows its own filter, not the pool's scores
         current = self.order[self.pos] if self.order else None
         fresh = [doc_id for doc_id, _ in queue(self.conn)]
         seen = [i for i in self.order if self.done(i)]
@@ -153,6 +196,14 @@ class Session:
         # a correction of an accepted (or skipped) document keeps its status
         kind = draft.status if draft.status in ("accepted", "skipped") else "draft"
         return self._record(draft, before, kind=kind)
+
+    def close_document(self, draft: Draft, status: str) -> Save | None:
+        """Accept or skip the open document: the revision to save, if its status changes.
+        In a review, skipping leaves a document as it was (an accepted one stays accepted)."""
+        self.reviewed.add(draft.doc_id)
+        if draft.status == status or (self.review is not None and status == "skipped"):
+            return None
+        return self.set_status(draft, status)
 
     def set_status(self, draft: Draft, status: str) -> Save:
         before = draft.snapshot()

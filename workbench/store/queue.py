@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 
 def latest_scored_round(conn: sqlite3.Connection) -> int | None:
@@ -25,3 +26,35 @@ def queue(conn: sqlite3.Connection, limit: int | None = None) -> list[tuple[int,
         (latest, limit) if limit is not None else (latest,),
     ).fetchall()
     return [(int(r[0]), None if r[1] is None else float(r[1])) for r in rows]
+
+
+def review_order(
+    conn: sqlite3.Connection,
+    splits: Sequence[str] = (),
+    statuses: Sequence[str] = ("accepted",),
+    label: str | None = None,
+    author: str | None = None,
+) -> list[int]:
+    """Documents to review, in the project's order: of these splits (all when none) and
+    statuses, with an entity of ``label`` in their latest revision, with a revision by
+    ``author``."""
+    sql = ["SELECT d.id FROM documents d WHERE d.removed_at IS NULL"]
+    params: list[object] = []
+    if splits:
+        sql.append(f"AND d.split IN ({','.join('?' * len(splits))})")
+        params += list(splits)
+    if statuses:
+        sql.append(f"AND d.status IN ({','.join('?' * len(statuses))})")
+        params += list(statuses)
+    if label is not None:
+        sql.append(
+            "AND EXISTS (SELECT 1 FROM current_annotations a JOIN spans s"
+            " ON s.annotation_id = a.id WHERE a.document_id = d.id AND s.label = ?)"
+        )
+        params.append(label)
+    if author is not None:
+        sql.append(
+            "AND EXISTS (SELECT 1 FROM annotations b WHERE b.document_id = d.id AND b.author = ?)"
+        )
+        params.append(author)
+    return [int(r[0]) for r in conn.execute(" ".join(sql) + " ORDER BY d.id", params)]

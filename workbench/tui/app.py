@@ -9,6 +9,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from workbench.project import Project
+from workbench.session.state import Review
 from workbench.tui.screens.annotate import AnnotateScreen
 from workbench.tui.screens.help import COMMANDS
 
@@ -23,16 +24,20 @@ class WorkbenchApp(App[None]):
         retrain_command: list[str] | None = None,
         annotator: str | None = None,
         document: str | None = None,
+        review: Review | None = None,
     ):
         super().__init__()
         self.project = project
         self.retrain_command = retrain_command
         self.annotator = annotator
         self.document = document
+        self.review = review
 
     def on_mount(self) -> None:
         self.push_screen(
-            AnnotateScreen(self.project, self.retrain_command, self.annotator, self.document)
+            AnnotateScreen(
+                self.project, self.retrain_command, self.annotator, self.document, self.review
+            )
         )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

@@ -23,7 +23,7 @@ from workbench.project import Project
 from workbench.session.background import retrain_command as retrain_command_for
 from workbench.session.draft import Draft
 from workbench.session.prefetch import Prefetcher
-from workbench.session.state import Session
+from workbench.session.state import Review, Session
 from workbench.session.writer import RevisionWriter, Save
 from workbench.tui.messages import (
     SaveConflict,
@@ -77,6 +77,7 @@ class AnnotateScreen(Rounds):
         retrain_command: list[str] | None = None,
         annotator: str | None = None,
         first_document: str | None = None,
+        review: Review | None = None,
     ):
         super().__init__()
         self.project = project
@@ -85,7 +86,7 @@ class AnnotateScreen(Rounds):
         self.label_keys = [lab.name for lab in project.config.labels][:9]
         self.conn = project.connect()
         self.last_search = ""
-        self.session = Session(project, self.conn, annotator)
+        self.session = Session(project, self.conn, annotator, review)
         self.writer = RevisionWriter(project.db_path, self._save_failed, self._save_conflict)
         self.suggester = Suggester(project, device=project.config.device)
         self.prefetcher = Prefetcher(project, self.suggester, self._suggested, self._suggest_failed)
@@ -280,8 +281,8 @@ class AnnotateScreen(Rounds):
         if self.session.finished:
             self.notify("the queue is done: nothing to accept", timeout=2)
             return
-        if d.status != "accepted":  # accepting it again would save the same revision
-            self.writer.save(self.session.set_status(d, "accepted"))
+        if (save := self.session.close_document(d, "accepted")) is not None:
+            self.writer.save(save)  # accepting it again would save the same revision
         self.suggester.learn(Document(d.doc.text, d.doc.tokens, d.spans()))
         if self.suggester.origin == "lexicon":
             self.prefetcher.forget()
@@ -292,8 +293,8 @@ class AnnotateScreen(Rounds):
         d = self.draft
         if d is None or self.session.finished:
             return
-        if d.status != "skipped":
-            self.writer.save(self.session.set_status(d, "skipped"))
+        if (save := self.session.close_document(d, "skipped")) is not None:
+            self.writer.save(save)
         self.session.go_next_todo()
         self.show_document()
 
