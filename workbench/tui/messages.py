@@ -37,3 +37,14 @@ class RetrainEnded(Message):
 class SaveConflict(Message):
     document_id: int
     error: str
+
+
+@dataclass
+class TokenClicked(Message):
+    token: int
+    extend: bool  # shift held: grow the selection to it
+
+
+@dataclass
+class EntityClicked(Message):
+    index: int  # in the draft's entities, as the panel lists them

@@ -32,10 +32,9 @@ from workbench.tui.messages import (
 )
 from workbench.tui.screens.conflict import ConflictScreen
 from workbench.tui.screens.error import ErrorScreen
-from workbench.tui.screens.goto import GoToScreen
+from workbench.tui.screens.finding import Finding
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.rounds import Rounds
-from workbench.tui.screens.search import SearchScreen
 from workbench.tui.widgets.dashboard import Dashboard
 from workbench.tui.widgets.document_view import DocumentView
 from workbench.tui.widgets.entity_panel import EntityPanel
@@ -44,7 +43,7 @@ from workbench.tui.widgets.status_line import StatusLine
 POLL_S = 1.0
 
 
-class AnnotateScreen(Rounds):
+class AnnotateScreen(Rounds, Finding):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,h", "move(-1)", "token", show=False),
         Binding("right,l", "move(1)", "token", show=False),
@@ -196,39 +195,6 @@ class AnnotateScreen(Rounds):
     def action_next_entity(self, delta: int) -> None:
         if (d := self.draft) is not None and d.next_entity(delta):
             self.repaint()
-
-    def action_goto(self) -> None:
-        def chosen(ident: str | None) -> None:
-            if ident:
-                self.open_document(ident)
-
-        self.app.push_screen(GoToScreen(), chosen)
-
-    def action_search(self) -> None:
-        def chosen(needle: str | None) -> None:
-            d = self.draft
-            if not needle or d is None:
-                return
-            self.last_search = needle
-            if d.find(needle):
-                self.repaint()
-                return
-            others = self.session.elsewhere(needle)
-            where = f"; in {', '.join(others[:5])}" if others else ", nor in any other document"
-            more = " …" if len(others) > 5 else ""
-            self.notify(f"{needle!r} is not in this document{where}{more} (g opens one)")
-
-        self.app.push_screen(SearchScreen(self.last_search), chosen)
-
-    def open_document(self, ident: str) -> bool:
-        """Show a document by id or number, wherever it is (review, another split)."""
-        doc_id = self.session.find(ident)
-        if doc_id is None:
-            self.notify(f"no document {ident} in this project", timeout=3)
-            return False
-        self.session.open(doc_id)
-        self.show_document()
-        return True
 
     def action_line(self, delta: int) -> None:
         d = self.draft

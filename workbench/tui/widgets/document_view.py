@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.events import Resize
+from textual.events import Click, Resize
 from textual.geometry import Region, Size
 
 from workbench.session.draft import Draft
 from workbench.tui.layout import Layout, layout
+from workbench.tui.messages import TokenClicked
 from workbench.tui.widgets.line_view import LineView
 
 CURSOR = Style.parse("bold black on bright_white")
@@ -78,6 +79,15 @@ class DocumentView(LineView):
         if lay is None or self.draft is None or not lay.where:
             return None
         return lay.token_above(self.draft.cursor, delta)
+
+    def on_click(self, event: Click) -> None:
+        """A click puts the cursor on the token under it; shift+click selects up to it."""
+        offset = event.get_content_offset(self)
+        if self._layout is None or offset is None:
+            return
+        token = self._layout.token_at(self.scroll_offset.y + offset.y, offset.x)
+        if token is not None:
+            self.post_message(TokenClicked(token, extend=event.shift))
 
     # -- drawing -------------------------------------------------------------------
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual.events import Resize
+from textual.events import Click, Resize
 from textual.geometry import Region, Size
 
 from workbench.session.draft import Draft
+from workbench.tui.messages import EntityClicked
 from workbench.tui.widgets.line_view import LineView
 
 BOLD = Style(bold=True)
@@ -51,6 +52,16 @@ class EntityPanel(LineView):
 
     def on_resize(self, event: Resize) -> None:
         self._rebuild()
+
+    def on_click(self, event: Click) -> None:
+        """A click on an entity's row puts the cursor on that entity."""
+        offset = event.get_content_offset(self)
+        draft = self._args[0]
+        if offset is None or draft is None:
+            return
+        row = self.scroll_offset.y + offset.y - HEADER_ROWS
+        if 0 <= row < len(draft.entities):
+            self.post_message(EntityClicked(row))
 
     def _rebuild(self) -> None:
         width = self.scrollable_content_region.width
