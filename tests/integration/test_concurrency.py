@@ -16,12 +16,13 @@ from workbench.project import find_project
 from workbench.ops.status import project_status
 from pathlib import Path
 proj = find_project(Path(sys.argv[1]))
-deadline = time.time() + float(sys.argv[2])
+stop = Path(sys.argv[2])
 n = 0
 print("started", flush=True)
-while time.time() < deadline:
+while not stop.exists():  # until the test says both imports are done: no deadline
     st = project_status(proj)
     n += 1
+st = project_status(proj)
 print("status-runs", n, st.total_documents)
 """
 
@@ -29,8 +30,9 @@ print("status-runs", n, st.total_documents)
 def test_import_and_status_loop_do_not_lock(tmp_path: Path) -> None:
     proj = init_project(tmp_path / "p", "Chemical,Disease")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    stop = tmp_path / "stop"
     status = subprocess.Popen(
-        [sys.executable, "-c", STATUS_LOOP, str(proj.root), "8"],
+        [sys.executable, "-c", STATUS_LOOP, str(proj.root), str(stop)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -76,6 +78,7 @@ def test_import_and_status_loop_do_not_lock(tmp_path: Path) -> None:
         env=env,
         timeout=120,
     )
+    stop.touch()
     out, err = status.communicate(timeout=120)
     for proc_out in (importer.stderr, importer2.stderr, err, out):
         assert "locked" not in proc_out.lower()
@@ -83,5 +86,5 @@ def test_import_and_status_loop_do_not_lock(tmp_path: Path) -> None:
     assert importer2.returncode == 0, importer2.stderr
     assert status.returncode == 0, err
     runs = int(out.split()[1])
-    assert runs > 5
+    assert runs > 5  # it read the database while both imports wrote it
     assert out.split()[2] == str(4560 + 4581 + 4797)
