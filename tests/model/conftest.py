@@ -66,16 +66,20 @@ def _slice_conll(src: Path, dst: Path, sentences: int) -> Path:
     return dst
 
 
-@pytest.fixture
-def tiny_project(tmp_path: Path, tiny_bert: Path) -> Project:
+def make_tiny_project(root: Path, tiny_bert: Path) -> Project:
     """A project on the tiny BERT with 60 BC5CDR training sentences, 20 dev, 20 test."""
     from workbench.ops.importing import import_files
 
-    proj = init_project(tmp_path / "proj", "Chemical,Disease", base_model=str(tiny_bert))
-    import_files(proj, [_slice_conll(BC5CDR / "train.tsv", tmp_path / "t.tsv", 60)], split="train")
-    import_files(proj, [_slice_conll(BC5CDR / "devel.tsv", tmp_path / "d.tsv", 20)], split="dev")
-    import_files(proj, [_slice_conll(BC5CDR / "test.tsv", tmp_path / "e.tsv", 20)], split="test")
+    proj = init_project(root / "proj", "Chemical,Disease", base_model=str(tiny_bert))
+    import_files(proj, [_slice_conll(BC5CDR / "train.tsv", root / "t.tsv", 60)], split="train")
+    import_files(proj, [_slice_conll(BC5CDR / "devel.tsv", root / "d.tsv", 20)], split="dev")
+    import_files(proj, [_slice_conll(BC5CDR / "test.tsv", root / "e.tsv", 20)], split="test")
     return proj
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path, tiny_bert: Path) -> Project:
+    return make_tiny_project(tmp_path, tiny_bert)
 
 
 @pytest.fixture(scope="session")

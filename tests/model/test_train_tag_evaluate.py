@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import write
+from tests.model.conftest import make_tiny_project
 from workbench.cli import app
 from workbench.project import Project
 
@@ -34,6 +35,17 @@ def trained(tiny_project: Project) -> Path:
     active = _active(tiny_project)
     assert active is not None
     return tiny_project.root / active[1]
+
+
+@pytest.fixture(scope="module")
+def shared(tiny_bert: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Path]:
+    """One trained project for the tests that only read it (tag, evaluate): trained once."""
+    project = make_tiny_project(tmp_path_factory.mktemp("shared"), tiny_bert)
+    res = _cli(project, "train", *FAST)
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    active = _active(project)
+    assert active is not None
+    return project, project.root / active[1]
 
 
 def test_train_registers_an_active_standard_model(tiny_project: Project, trained: Path) -> None:
@@ -76,7 +88,10 @@ def test_training_is_reproducible(tiny_project: Project, trained: Path) -> None:
     assert json.loads((second_path / "config.json").read_text())["id2label"] == first["id2label"]
 
 
-def test_tag_with_model_and_no_project(trained: Path, tmp_path: Path, monkeypatch: object) -> None:
+def test_tag_with_model_and_no_project(
+    shared: tuple[Project, Path], tmp_path: Path, monkeypatch: object
+) -> None:
+    _, trained = shared
     import os
 
     monkeypatch.chdir(tmp_path)  # type: ignore[attr-defined]
@@ -94,9 +109,8 @@ def test_tag_with_model_and_no_project(trained: Path, tmp_path: Path, monkeypatc
     assert os.getcwd() == str(tmp_path)
 
 
-def test_tag_directory_stdin_and_formats(
-    tiny_project: Project, trained: Path, tmp_path: Path
-) -> None:
+def test_tag_directory_stdin_and_formats(shared: tuple[Project, Path], tmp_path: Path) -> None:
+    tiny_project, _ = shared
     write(tmp_path / "in" / "a.txt", "Aspirin causes ulcers.\n")
     write(tmp_path / "in" / "sub" / "b.txt", "Cocaine and seizures.\n")
     write(tmp_path / "in" / "empty.txt", "")
@@ -112,7 +126,8 @@ def test_tag_directory_stdin_and_formats(
     assert res.exit_code == 0 and "Heparin and thrombosis." in res.stdout
 
 
-def test_tag_bad_inputs_are_one_line(tiny_project: Project, trained: Path, tmp_path: Path) -> None:
+def test_tag_bad_inputs_are_one_line(shared: tuple[Project, Path], tmp_path: Path) -> None:
+    tiny_project, _ = shared
     for path, content, message in [
         (tmp_path / "empty.txt", "", "empty"),
         (tmp_path / "blob.bin", b"\x89PNG\x00\x01", "binary"),
@@ -125,9 +140,8 @@ def test_tag_bad_inputs_are_one_line(tiny_project: Project, trained: Path, tmp_p
     assert res.exit_code == 1 and "no such file" in res.output
 
 
-def test_tag_a_line_of_100k_characters(
-    tiny_project: Project, trained: Path, tmp_path: Path
-) -> None:
+def test_tag_a_line_of_100k_characters(shared: tuple[Project, Path], tmp_path: Path) -> None:
+    tiny_project, _ = shared
     words = ["aspirin", "induced", "renal", "failure", "and", "cocaine", ".", "Heparin"]
     line = " ".join(words[i % len(words)] for i in range(20_000))[:100_000]
     assert len(line) == 100_000
@@ -148,7 +162,8 @@ def test_tag_without_any_model_says_what_to_run(tiny_project: Project, tmp_path:
     assert "no model yet" in res.output and "workbench train" in res.output
 
 
-def test_evaluate_reports_and_needs_a_split(tiny_project: Project, trained: Path) -> None:
+def test_evaluate_reports_and_needs_a_split(shared: tuple[Project, Path]) -> None:
+    tiny_project, _ = shared
     res = _cli(tiny_project, "evaluate", "--split", "test")
     assert res.exit_code == 0, res.output
     assert "micro" in res.stdout and "token accuracy" in res.stdout and "missed" in res.stdout
@@ -169,7 +184,8 @@ def test_train_with_nothing_to_train_on(tmp_path: Path, tiny_bert: Path) -> None
     assert "nothing to train on" in res.output
 
 
-def test_evaluate_without_a_test_split(tmp_path: Path, trained: Path) -> None:
+def test_evaluate_without_a_test_split(tmp_path: Path, shared: tuple[Project, Path]) -> None:
+    _, trained = shared
     from workbench.project import init_project
 
     proj = init_project(tmp_path / "no-test", "Chemical,Disease")
@@ -179,7 +195,8 @@ def test_evaluate_without_a_test_split(tmp_path: Path, trained: Path) -> None:
     assert "--split test" in res.output and len(res.output.strip().splitlines()) == 1
 
 
-def test_fp32_and_bf16_agree_on_most_words(tiny_project: Project, trained: Path) -> None:
+def test_fp32_and_bf16_agree_on_most_words(shared: tuple[Project, Path]) -> None:
+    tiny_project, trained = shared
     from workbench.model.predict import Tagger
     from workbench.store.documents import iter_documents
 
