@@ -55,7 +55,8 @@ def test_a_seeded_sample_and_a_warning_for_documents_not_accepted(
     assert "2 of them are not accepted" in res.output
     first = [r[0] for r in _splits(project) if r[1] == "test"]
     assert len(first) == 2
-    assert cli("split", "pool", "--from", "test").exit_code == 0
+    res = cli("split", "pool", "--from", "test")
+    assert res.exit_code == 0 and "2 left test: scores on test from before" in res.output
     assert cli("split", "test", "--from", "pool", "--sample", "2", "--seed", "7").exit_code == 0
     assert [r[0] for r in _splits(project) if r[1] == "test"] == first  # the same draw
 

@@ -142,6 +142,9 @@ def split(
     msg = f"Moved {res.moved:,} documents to {to}" + (f" ({origin})." if origin else ".")
     if res.matched > res.moved:
         msg += f" {res.matched - res.moved:,} were there already."
+    left = {s: n for s, n in res.from_splits.items() if s in ("dev", "test")}
+    for old, n in sorted(left.items()):
+        msg += f" {n:,} left {old}: scores on {old} from before are not comparable with new ones."
     if res.not_gold:
         msg += (
             f" {res.not_gold:,} of them are not accepted: train and evaluate use only the "
