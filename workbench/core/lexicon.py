@@ -74,14 +74,6 @@ class Lexicon:
                 yield key, node.labels.most_common(1)[0][0]
             stack.extend(((*key, w), child) for w, child in node.next.items())
 
-    def label_of(self, key: Key) -> str | None:
-        node: _Node | None = self._root
-        for word in key:
-            node = node.next.get(word) if node is not None else None
-        if node is None or not node.labels:
-            return None
-        return node.labels.most_common(1)[0][0]
-
     def spans(self, doc: Document) -> list[Span]:
         """The longest term starting at each token, left to right, without overlaps."""
         words = [fold(doc.text[t.start : t.end]) for t in doc.tokens]
