@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.events import Key
-from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from workbench.tui.screens.prompt import PromptScreen
 
 
-class GoToScreen(ModalScreen[str | None]):
-    def compose(self) -> ComposeResult:
-        with Vertical(id="goto"):
-            yield Static("Go to document", classes="title")
-            yield Input(placeholder="its id (a PMID), or #N for the project's number", id="goto-id")
-            yield Static("enter opens it; escape goes back", classes="hint")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
-
-    def on_key(self, event: Key) -> None:
-        if event.key == "escape":
-            event.stop()
-            self.dismiss(None)
+class GoToScreen(PromptScreen):
+    BOX = "goto"
+    TITLE_TEXT = "Go to document"
+    PLACEHOLDER = "its id (a PMID), or #N for the project's number"
+    HINT = "enter opens it; escape goes back"
