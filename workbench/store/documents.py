@@ -179,7 +179,7 @@ def iter_documents(
     statuses: Sequence[str] | None = None,
 ) -> Iterator[StoredDocument]:
     """Documents in import order, each with the spans of its latest revision."""
-    where, params = _filters(splits, statuses)
+    where, params = document_filters(splits, statuses)
     rows = conn.execute(
         "SELECT d.id, d.external_id, d.text, d.tokens, d.split, d.status, d.format, d.meta,"
         " (SELECT a.id FROM annotations a WHERE a.document_id = d.id"
@@ -222,7 +222,10 @@ def _spans_for(annotation_ids: list[int], conn: sqlite3.Connection) -> dict[int,
     return out
 
 
-def _filters(splits: Sequence[str] | None, statuses: Sequence[str] | None) -> tuple[str, list[str]]:
+def document_filters(
+    splits: Sequence[str] | None, statuses: Sequence[str] | None
+) -> tuple[str, list[str]]:
+    """The WHERE clause (on ``documents d``) for live documents of these splits and statuses."""
     clauses, params = ["d.removed_at IS NULL"], []
     if splits:
         clauses.append(f"d.split IN ({','.join('?' * len(splits))})")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
+from workbench.store.documents import document_filters
+
 
 def latest_scored_round(conn: sqlite3.Connection) -> int | None:
     row = conn.execute(
@@ -38,14 +40,9 @@ def review_order(
     """Documents to review, in the project's order: of these splits (all when none) and
     statuses, with an entity of ``label`` in their latest revision, with a revision by
     ``author``."""
-    sql = ["SELECT d.id FROM documents d WHERE d.removed_at IS NULL"]
-    params: list[object] = []
-    if splits:
-        sql.append(f"AND d.split IN ({','.join('?' * len(splits))})")
-        params += list(splits)
-    if statuses:
-        sql.append(f"AND d.status IN ({','.join('?' * len(statuses))})")
-        params += list(statuses)
+    where, chosen = document_filters(splits, statuses)
+    sql = ["SELECT d.id FROM documents d", where]
+    params: list[object] = list(chosen)
     if label is not None:
         sql.append(
             "AND EXISTS (SELECT 1 FROM current_annotations a JOIN spans s"
