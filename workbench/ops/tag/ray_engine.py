@@ -141,7 +141,7 @@ def _run(
         ShardTagger,
         fn_constructor_args=(settings,),
         batch_size=1,
-        concurrency=actors,
+        compute=ray.data.ActorPoolStrategy(size=actors),
         num_gpus=1 if use_gpu else 0,
         num_cpus=cpus_per_actor,
     )
