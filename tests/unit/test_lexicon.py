@@ -37,8 +37,13 @@ def test_case_is_ignored_unless_it_carries_meaning() -> None:
         [
             _doc("gentamicin-induced nephropathy", [Span(0, 30, "Disease")]),
             _doc("NO and ACE inhibitors", [Span(0, 2, "Chemical")]),
+            _doc("Mg deficiency", [Span(0, 2, "Chemical")]),
         ]
     )
-    doc = _doc("Gentamicin-induced Nephropathy: no rise in NO. No change.")
+    doc = _doc("Gentamicin-induced Nephropathy: no rise in NO. No change at 100 mg, Mg low.")
     found = [(doc.text[s.start : s.end], s.label) for s in lex.spans(doc)]
-    assert found == [("Gentamicin-induced Nephropathy", "Disease"), ("NO", "Chemical")]
+    assert found == [
+        ("Gentamicin-induced Nephropathy", "Disease"),
+        ("NO", "Chemical"),
+        ("Mg", "Chemical"),  # magnesium, not the milligrams before it
+    ]

@@ -4,7 +4,8 @@ Every accepted entity is a token sequence with a label; a new document gets a
 suggestion for every token-aligned occurrence of one (longest match first, the most
 frequent label when a sequence was given several). Case is ignored except where it
 carries meaning: a token with a capital after its first letter (``NO``, ``ACE``,
-``mRNA``) must match exactly, so that nitric oxide is not found in "no".
+``mRNA``) or of one or two letters (``Mg``, ``As``, ``K``) must match exactly, so that
+nitric oxide is not found in "no", nor magnesium in "100 mg/kg".
 
 The terms are a trie over tokens: word boundaries by construction, and from each token one
 walk down as far as the text follows a term, so a 100,000-term dictionary costs what a
@@ -23,8 +24,11 @@ Key = tuple[str, ...]
 
 
 def fold(word: str) -> str:
-    """A token as the lexicon compares it: case-folded unless its case is meaningful."""
-    return word if any(c.isupper() for c in word[1:]) else word.casefold()
+    """A token as the lexicon compares it: case-folded unless its case is meaningful, as in
+    a capital inside it (NO, mRNA) or a word of one or two letters (Mg is not mg, As not as)."""
+    if len(word) <= 2 or any(c.isupper() for c in word[1:]):
+        return word
+    return word.casefold()
 
 
 class _Node:
