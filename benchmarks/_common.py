@@ -28,3 +28,22 @@ def header(title: str) -> str:
         f"- machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}\n"
         f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}\n"
     )
+
+
+def tag_cmd(model: str, src: Path | str, *extra: str, fmt: str = "jsonl") -> list[str]:
+    """`workbench tag SRC` on the CPU as a user would type it, without a progress bar."""
+    return [
+        sys.executable,
+        "-m",
+        "workbench",
+        "tag",
+        str(src),
+        "--model",
+        model,
+        "--device",
+        "cpu",
+        "-f",
+        fmt,
+        "--no-progress",
+        *extra,
+    ]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import BC5CDR, header
+from _common import BC5CDR, header, tag_cmd
 
 from workbench.formats import pubtator
 
@@ -29,17 +29,7 @@ def main() -> None:
         out = Path(tmp) / "tagged.pubtator"
         with out.open("w", encoding="utf-8") as fh:
             subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "workbench",
-                    "tag",
-                    str(src),
-                    "--model",
-                    model,
-                    "--format",
-                    "pubtator",
-                ],
+                tag_cmd(model, src, fmt="pubtator"),
                 check=True,
                 stdout=fh,
             )

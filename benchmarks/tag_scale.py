@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import BC5CDR, header
+from _common import BC5CDR, header, tag_cmd
 
 PUBTATOR = BC5CDR / "CDR_TestSet.PubTator.txt"
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
@@ -127,24 +127,6 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
-def tag_cmd(model: str, src: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "workbench",
-        "tag",
-        str(src),
-        "--model",
-        model,
-        "--device",
-        "cpu",
-        "-f",
-        "jsonl",
-        "--no-progress",
-        *extra,
-    ]
-
-
 def throughput(args: argparse.Namespace) -> None:
     runtimes = [("torch", "auto"), ("torch", "fp32"), ("onnx", "fp32"), ("onnx", "int8")]
     names = {
@@ -218,32 +200,8 @@ def startup(args: argparse.Namespace) -> None:
     )
     rows: dict[str, list[float]] = {}
     cmds = {
-        "`workbench tag -` (torch)": [
-            sys.executable,
-            "-m",
-            "workbench",
-            "tag",
-            "-",
-            "--model",
-            args.model,
-            "-f",
-            "jsonl",
-            "--device",
-            "cpu",
-        ],
-        "`workbench tag -` (onnx)": [
-            sys.executable,
-            "-m",
-            "workbench",
-            "tag",
-            "-",
-            "--model",
-            args.model,
-            "-f",
-            "jsonl",
-            "--runtime",
-            "onnx",
-        ],
+        "`workbench tag -` (torch)": tag_cmd(args.model, "-"),
+        "`workbench tag -` (onnx)": tag_cmd(args.model, "-", "--runtime", "onnx"),
     }
     for _ in range(args.repeats):
         for name, cmd in cmds.items():

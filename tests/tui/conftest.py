@@ -65,6 +65,17 @@ def pool_ids(project: Project) -> list[int]:
         conn.close()
 
 
+async def wait_until(check: Callable[[], object], timeout: float = 30) -> None:
+    """Poll ``check`` until it holds: a test waits for what it checks, never a fixed time
+    (``timeout`` only ends a test that would otherwise hang)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out")
+
+
 async def settle(pilot: Pilot[None]) -> AnnotateScreen:
     """Wait until the open document has its suggestions and every save is committed."""
     app = pilot.app

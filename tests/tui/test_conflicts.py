@@ -3,15 +3,13 @@ finished queue that accepts nothing (issue 13, part 3)."""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import subprocess
 import sys
-import time
 
 from textual.pilot import Pilot
 
-from tests.tui.conftest import drive, latest, pool_ids, settle, shown
+from tests.tui.conftest import drive, latest, pool_ids, settle, shown, wait_until
 from workbench.project import Project
 from workbench.tui.screens.conflict import ConflictScreen
 
@@ -50,15 +48,6 @@ def _revisions(project: Project, doc_id: int) -> list[tuple[int, str, str | None
         conn.close()
 
 
-async def _wait(pilot: Pilot[None], check: object, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out")
-
-
 def _conflict_then(tui_project: Project, key: str) -> None:
     first = pool_ids(tui_project)[0]
 
@@ -66,11 +55,11 @@ def _conflict_then(tui_project: Project, key: str) -> None:
         screen = await settle(pilot)
         _other_session_saves(tui_project, first)
         await pilot.press("x")  # this session deletes the suggested "Aspirin"
-        await _wait(pilot, lambda: isinstance(pilot.app.screen, ConflictScreen))
-        await _wait(pilot, lambda: pilot.app.screen.query("#conflict-message"))
+        await wait_until(lambda: isinstance(pilot.app.screen, ConflictScreen))
+        await wait_until(lambda: pilot.app.screen.query("#conflict-message"))
         assert "another session saved it" in shown(pilot.app.screen.query_one("#conflict-message"))
         await pilot.press(key)
-        await _wait(pilot, lambda: pilot.app.screen is screen)
+        await wait_until(lambda: pilot.app.screen is screen)
         await settle(pilot)
 
     drive(tui_project, body, annotator="me")

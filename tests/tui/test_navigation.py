@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 from textual.pilot import Pilot
 
-from tests.tui.conftest import drive, latest, pool_ids, settle
+from tests.tui.conftest import drive, latest, pool_ids, settle, wait_until
 from workbench.project import Project
 from workbench.tui.screens.goto import GoToScreen
-
-
-async def _until(check: object, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out")
 
 
 def test_tab_and_shift_tab_move_between_entities(tui_project: Project) -> None:
@@ -50,18 +38,18 @@ def test_g_opens_an_accepted_document_by_number(tui_project: Project) -> None:
         await settle(pilot)
         assert screen.draft is not None and screen.draft.doc_id == second
         await pilot.press("g")
-        await _until(lambda: isinstance(pilot.app.screen, GoToScreen))
+        await wait_until(lambda: isinstance(pilot.app.screen, GoToScreen))
         await pilot.press(*f"#{first}", "enter")
-        await _until(lambda: screen.draft is not None and screen.draft.doc_id == first)
+        await wait_until(lambda: screen.draft is not None and screen.draft.doc_id == first)
         await pilot.press("right", "2")  # a correction of an accepted document
         await settle(pilot)
         status, kind, spans, _ = latest(tui_project, first)
         assert (status, kind) == ("accepted", "accepted")
         assert ("causes", "Disease", "added") in spans
         await pilot.press("g")
-        await _until(lambda: isinstance(pilot.app.screen, GoToScreen))
+        await wait_until(lambda: isinstance(pilot.app.screen, GoToScreen))
         await pilot.press(*"nope", "enter")
-        await _until(lambda: pilot.app.screen is screen)
+        await wait_until(lambda: pilot.app.screen is screen)
         assert screen.draft is not None and screen.draft.doc_id == first
 
     drive(tui_project, body)

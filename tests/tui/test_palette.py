@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 from textual.pilot import Pilot
 
-from tests.tui.conftest import drive, latest, pool_ids, settle
+from tests.tui.conftest import drive, latest, pool_ids, settle, wait_until
 from workbench.project import Project
 
 
@@ -26,9 +24,7 @@ def test_accept_from_the_palette(tui_project: Project) -> None:
                 return False
             return "Accept" in str(first.prompt)
 
-        deadline = time.monotonic() + 30  # the palette searches on a worker: wait for it
-        while not listed() and time.monotonic() < deadline:
-            await pilot.pause(0.02)
+        await wait_until(listed)  # the palette searches on a worker
         await pilot.press("enter")
         await settle(pilot)
         assert latest(tui_project, first)[:2] == ("accepted", "accepted")

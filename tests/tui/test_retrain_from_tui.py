@@ -3,15 +3,15 @@ follows the round to its end (a slow fake trainer stands in for `workbench retra
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
 
 from tests.conftest import write
-from tests.tui.conftest import drive, latest, pool_ids, settle, shown
+from tests.tui.conftest import drive, latest, pool_ids, settle, shown, wait_until
 from workbench.project import Project
 from workbench.tui.widgets.dashboard import Dashboard
 
@@ -40,13 +40,8 @@ def _fake(tmp_path: Path, project: Project, how: str) -> list[str]:
     return [sys.executable, str(script), str(project.db_path), how]
 
 
-async def _wait(pilot: Pilot[None], check: object, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("timed out")
+async def _wait(pilot: Pilot[None], check: Callable[[], object], timeout: float = 60) -> None:
+    await wait_until(check, timeout)  # a round in a child process: more room
 
 
 def test_retrain_runs_while_the_screen_answers_keys(tui_project: Project, tmp_path: Path) -> None:

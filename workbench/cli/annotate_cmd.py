@@ -6,7 +6,6 @@ import typer
 
 from workbench.cli.common import SPLITS, STATUSES, each_of, project_of
 from workbench.errors import WorkbenchError
-from workbench.session.state import Review
 from workbench.store.selection import find_document
 
 
@@ -33,6 +32,7 @@ def annotate(
     by: str | None = typer.Option(None, help="--review: documents this annotator saved."),
 ) -> None:
     """Correct the model's suggestions document by document (keys: press ? inside)."""
+    from workbench.session.state import Review  # the session loads only for the screen
     from workbench.tui.app import WorkbenchApp
 
     project = project_of(ctx)

@@ -53,7 +53,7 @@ def export_project(
         for s in stored:
             by_split.setdefault(s.split, []).append(s.document)
         dropped = _write_dir(
-            Path(out), lambda tmp: write_dir(by_split, project.config.label_names, tmp)
+            Path(out), fmt, lambda tmp: write_dir(by_split, project.config.label_names, tmp)
         )
         return ExportResult(len(docs), n_spans, dropped)
     if str(out) == "-":
@@ -101,9 +101,9 @@ def _write(f: Format, docs: list[Document], fh: TextIO) -> int:
     return f.write(docs, fh)
 
 
-def _write_dir(out: Path, writer: Callable[[Path], int]) -> int:
+def _write_dir(out: Path, fmt: str, writer: Callable[[Path], int]) -> int:
     if out.exists() and not out.is_dir():
-        raise WorkbenchError(f"{out}: exists and is a file; --format hf writes a directory")
+        raise WorkbenchError(f"{out}: exists and is a file; --format {fmt} writes a directory")
     if out.exists() and any(out.iterdir()):
         raise WorkbenchError(f"{out}: exists and is not empty")
     tmp = out.with_name(out.name + ".tmp")

@@ -102,7 +102,7 @@ def _rows(
     lines = [title, [Segment(columns, BOLD)]]
     here = draft.entity_at(draft.cursor)
     doc = draft.doc
-    for e in draft.entities:
+    for e, concept in zip(draft.entities, concepts, strict=True):
         words = doc.text[doc.tokens[e.first].start : doc.tokens[e.last].end].replace("\n", " ")
         mark = "?" if draft.is_suggestion(e) else ""
         colour = Style.parse(f"bold {colours.get(e.label, 'white')}")
@@ -114,7 +114,7 @@ def _rows(
         if conf_w:
             row.append(Segment(" " + ("" if e.score is None else f"{e.score:.2f}").rjust(CONF)))
         if concept_w:
-            row.append(Segment(" " + _cell(e.concept or "", concept_w - 1), DIM))
+            row.append(Segment(" " + _cell(concept, concept_w - 1), DIM))
         lines.append(row)
     lines.append([Segment("? = suggestion", DIM)])
     return lines
