@@ -52,6 +52,7 @@ class Config:
     device: str = "auto"
     strategy: str = "mnlp"
     batch_size: int = 50
+    double_annotation: float = 0.0  # share of pool documents two annotators annotate
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -86,6 +87,8 @@ def render_config(cfg: Config) -> str:
         f"device = {_toml_str(cfg.device)}",
         f"strategy = {_toml_str(cfg.strategy)}",
         f"batch_size = {cfg.batch_size}",
+        "# share of pool documents annotated by two annotators independently (0 to 1)",
+        f"double_annotation = {cfg.double_annotation}",
         "",
     ]
     for lab in cfg.labels:
@@ -141,6 +144,7 @@ class _Settings(BaseModel):
     device: Literal["auto", "cpu", "cuda"] = "auto"
     strategy: Literal["random", "lc", "mnlp", "entropy", "bald"] = "mnlp"
     batch_size: int = Field(50, ge=1)
+    double_annotation: float = Field(0.0, ge=0.0, le=1.0)
     labels: list[_LabelSettings] = Field(min_length=1, max_length=9)
 
     @field_validator("labels")
@@ -176,6 +180,7 @@ def load_config(path: Path) -> Config:
         device=s.device,
         strategy=s.strategy,
         batch_size=s.batch_size,
+        double_annotation=s.double_annotation,
     )
 
 

@@ -11,6 +11,7 @@ from workbench.cli import app
 LOOP = [
     "init",
     "import",
+    "import-dict",
     "annotate",
     "train",
     "evaluate",
@@ -25,7 +26,7 @@ LOOP = [
 def test_help_lists_the_commands_in_loop_order() -> None:
     res = CliRunner().invoke(app, ["--help"], terminal_width=120)
     assert res.exit_code == 0
-    listed = re.findall(r"^│ (\w+)\s", res.stdout, flags=re.MULTILINE)
+    listed = re.findall(r"^│ ([\w-]+)\s", res.stdout, flags=re.MULTILINE)
     listed = [c for c in listed if not c.startswith("-")]
     assert [c for c in listed if c in LOOP] == LOOP, listed  # models, activate, remove between
     assert {"models", "activate", "remove"} <= set(listed)

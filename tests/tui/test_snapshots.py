@@ -1,4 +1,4 @@
-"""Snapshots of the annotate screen and the dashboard at 120x40 and 80x24.
+"""Snapshots of the annotate screen, the dashboard and the search results at 120x40 and 80x24.
 
 Update them after a deliberate change of the screen: pytest tests/tui --snapshot-update
 """
@@ -11,9 +11,10 @@ import sqlite3
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, wait_until
 from workbench.project import Project
 from workbench.tui.app import WorkbenchApp
+from workbench.tui.screens.search_results import SearchResultsScreen
 
 SIZES = [(120, 40), (80, 24)]
 
@@ -80,3 +81,14 @@ def test_dashboard(snap_compare: object, tui_project: Project, size: tuple[int, 
         await pilot.pause()
 
     assert snap_compare(WorkbenchApp(project), terminal_size=size, run_before=before)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_search_results(snap_compare: object, tui_project: Project, size: tuple[int, int]) -> None:
+    async def before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+f", "i", "n", "enter")
+        await wait_until(lambda: isinstance(pilot.app.screen, SearchResultsScreen))
+        await pilot.pause()
+
+    assert snap_compare(WorkbenchApp(tui_project), terminal_size=size, run_before=before)  # type: ignore[operator]

@@ -19,6 +19,7 @@ from typing import Any
 
 from workbench.active.corpus import load_corpus
 from workbench.active.round_lock import round_lock
+from workbench.core import spans_to_bio
 from workbench.model.base import BUNDLED, resolve_base_model
 from workbench.model.train import (
     Fitted,
@@ -126,6 +127,12 @@ def _run(
     corpus = load_corpus(project, opts.dev_fraction, opts.train.seed)
     if corpus.dev_from_train:
         log(f"No dev split: holding out {len(corpus.dev)} training documents for model selection.")
+    flat = sum(spans_to_bio(d.tokens, d.spans)[1] for d in corpus.train + corpus.dev)
+    if flat:
+        log(
+            f"{flat} overlapping entities (nested or crossing) stay in the project but are left"
+            " out of training and scoring: the tagger is flat (BIO)."
+        )
     # only the configured default may fall back to the bundled encoder (and it is recorded)
     configured = opts.base_model is None
     base = resolve_base_model(

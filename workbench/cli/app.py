@@ -14,7 +14,16 @@ from rich.text import Text
 from typer import _click  # typer vendors click; its Context is the base type
 from typer.core import TyperGroup
 
-from workbench.cli import active_cmds, annotate_cmd, data_cmds, model_cmds, project_cmds, tag_cmd
+from workbench.cli import (
+    active_cmds,
+    agreement_cmd,
+    annotate_cmd,
+    data_cmds,
+    dict_cmd,
+    model_cmds,
+    project_cmds,
+    tag_cmd,
+)
 from workbench.cli.common import err
 from workbench.errors import StoreError, WorkbenchError
 
@@ -140,6 +149,7 @@ def _root(
 for name, command in (
     ("init", project_cmds.init),
     ("import", data_cmds.import_),
+    ("import-dict", dict_cmd.import_dict),
     ("annotate", annotate_cmd.annotate),
     ("train", model_cmds.train),
     ("evaluate", model_cmds.evaluate),
@@ -149,6 +159,7 @@ for name, command in (
     ("retrain", active_cmds.retrain),
     ("simulate", active_cmds.simulate),
     ("status", project_cmds.status),
+    ("agreement", agreement_cmd.agreement),
     ("export", data_cmds.export),
     ("split", data_cmds.split),
     ("remove", data_cmds.remove),

@@ -63,6 +63,12 @@ def render_status(st: ProjectStatus, out: Console) -> None:
     for key, shown, name in rows:
         labels.add_row(key, shown, *(str(st.entities.get((sp, name), 0)) for sp in SPLITS))
     out.print(labels)
+    if st.double_documents:
+        out.print(
+            f"Double annotation: {st.double_documents} documents,"
+            f" {st.awaiting_adjudication} awaiting adjudication"
+            + (" (workbench annotate --adjudicate)" if st.awaiting_adjudication else "")
+        )
 
     if st.rounds:
         rounds = Table(title="Rounds", title_justify="left")

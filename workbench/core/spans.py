@@ -51,3 +51,14 @@ def without_concept(meta: dict[str, Any]) -> dict[str, Any]:
         out["bioc"] = {**bioc, "infons": infons}
     out["concept_cleared"] = old
     return out
+
+
+def with_concept(meta: dict[str, Any], concept: str | None, source: str) -> dict[str, Any]:
+    """``meta`` naming ``concept`` (None: none) in place of whatever id it had, and who chose
+    it (``user``, ``dictionary``); every format writes an id from ``concept``."""
+    out = without_concept(meta)
+    out = {k: v for k, v in out.items() if k not in ("concept_cleared", "concept_source")}
+    if concept:
+        out["concept"] = concept
+        out["concept_source"] = source
+    return out

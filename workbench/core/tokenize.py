@@ -19,6 +19,11 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
+def words(text: str) -> list[str]:
+    """The tokens' texts, split as `tokenize` splits a document (a dictionary's terms)."""
+    return _WORD.findall(text)
+
+
 def _splittable(left: str, right: str) -> bool:
     """An entity may end inside a token only where a word plausibly breaks: between a letter
     and a digit ("Ca|2+", "IL|6") or a lower-case letter and a capital ("acid|A")."""

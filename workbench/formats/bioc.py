@@ -164,7 +164,7 @@ def _bioc_document(doc: Document, n: int) -> Any:
         a.id = str(mine.get("id") or f"T{k}")
         a.infons["type"] = s.label
         a.infons.update(mine.get("infons", {}))
-        ids = s.meta.get("pubtator")
+        ids = s.meta.get("pubtator") or ([s.meta["concept"]] if s.meta.get("concept") else [])
         if ids and "identifier" not in a.infons:
             a.infons["identifier"] = ids[0]
             if len(ids) > 1:

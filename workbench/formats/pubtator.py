@@ -163,7 +163,8 @@ def write(docs: Iterable[Document], out: TextIO) -> int:
         if info.get("has_abstract", False):
             lines.append(f"{pmid}|a|{text[title_len + 1 :]}")
         for s in doc.spans:
-            extra = s.meta.get("pubtator", [])
+            # the source's id column and extras; else an id given in the screen or a dictionary
+            extra = s.meta.get("pubtator") or ([s.meta["concept"]] if s.meta.get("concept") else [])
             fields = [pmid, str(s.start), str(s.end), text[s.start : s.end], s.label, *extra]
             lines.append("\t".join(fields))
         for rel in info.get("relations", []):

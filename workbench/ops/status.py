@@ -8,7 +8,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.ops.agreement import Agreement, agreement
 from workbench.project import Label, Project
+from workbench.store.annotators import awaiting_adjudication, double_documents
 from workbench.store.counts import count_by_split_status, label_counts
 from workbench.store.migrate import user_version
 from workbench.store.queue import queue
@@ -33,6 +35,8 @@ class ProjectStatus:
     rounds: list[RoundRecord]
     queue_size: int
     queue_head: list[tuple[int, float | None, str]]  # (document id, score, text snippet)
+    double_documents: int = 0  # pool documents two annotators annotate independently
+    awaiting_adjudication: int = 0
 
     @property
     def total_documents(self) -> int:
@@ -59,6 +63,8 @@ def project_status(project: Project) -> ProjectStatus:
             rounds=list_rounds(conn),
             queue_size=len(q),
             queue_head=head,
+            double_documents=double_documents(conn),
+            awaiting_adjudication=len(awaiting_adjudication(conn)),
         )
     finally:
         conn.close()
@@ -71,14 +77,18 @@ class DashboardData:
     active_metrics: dict[str, Any] | None  # the active model's dev metrics
     active_id: int | None = None
     curve: list[tuple[int, float]] = field(default_factory=list)  # (training sentences, dev F1)
+    agreement: Agreement | None = None  # where documents are double-annotated
 
     @property
     def running(self) -> RoundRecord | None:
         return next((r for r in reversed(self.rounds) if r.status == "running"), None)
 
 
-def load_dashboard(project: Project, conn: sqlite3.Connection) -> DashboardData:
-    """Read on the dashboard's worker thread, through a connection that thread keeps."""
+def load_dashboard(
+    project: Project, conn: sqlite3.Connection, agreement: Agreement | None = None
+) -> DashboardData:
+    """Read on the dashboard's worker thread, through a connection that thread keeps (with
+    the agreement measured last, when no revision was saved since)."""
     mark_stale_rounds(conn)
     rounds = list_rounds(conn)
     model = active_model(conn)
@@ -93,6 +103,7 @@ def load_dashboard(project: Project, conn: sqlite3.Connection) -> DashboardData:
         active_metrics=None if model is None else model.dev_metrics,
         active_id=None if model is None else model.id,
         curve=sorted(curve),
+        agreement=agreement,
     )
 
 
@@ -104,12 +115,23 @@ class DashboardReader:
         self.project = project
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
+        self._agreement: tuple[int, Agreement | None] = (-1, None)
 
     def read(self) -> DashboardData:
         with self._lock:
             if self._conn is None:
                 self._conn = self.project.connect(check_same_thread=False)
-            return load_dashboard(self.project, self._conn)
+            return load_dashboard(self.project, self._conn, self._agreement_now(self._conn))
+
+    def _agreement_now(self, conn: sqlite3.Connection) -> Agreement | None:
+        """Measured again only after a save (the latest revision's row id moved)."""
+        last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM annotations").fetchone()[0]
+        if last != self._agreement[0]:
+            found = None
+            if double_documents(conn):
+                found = agreement(conn, self.project.config.label_names)
+            self._agreement = (last, found)
+        return self._agreement[1]
 
     def close(self) -> None:
         with self._lock:

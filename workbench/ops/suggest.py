@@ -1,13 +1,22 @@
-"""Pre-annotations for the annotate screen: the active model, or a lexicon before one exists."""
+"""Pre-annotations for the annotate screen: the active model, or a lexicon before one exists.
+
+The lexicon holds the entities already accepted and every name and synonym of the project's
+dictionaries (`workbench import-dict`); a suggestion carries a concept id (``meta["concept"]``)
+where its text names one concept of its label, whichever of the two suggested it.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from workbench.core import Document, Span
+from workbench.core.concepts import ConceptIndex
 from workbench.core.lexicon import Lexicon, build_lexicon
+from workbench.core.spans import concept_of
+from workbench.ops.dictionary import acyclic, load_concept_index
 from workbench.project import Project
 from workbench.store.documents import iter_documents
 from workbench.store.rounds import active_model
@@ -25,19 +34,28 @@ class Suggester:
         self.origin = "lexicon"
         self.model_id: int | None = None
         self.lexicon = Lexicon()
+        self.concepts = ConceptIndex()
         self._tagger: Tagger | None = None
 
     def load(self) -> None:
-        conn = self.project.connect()
-        try:
-            model = active_model(conn)
-            # only what the user (or an import) accepted for training: never dev or test gold
-            self.lexicon = build_lexicon(
-                s.document
-                for s in iter_documents(conn, splits=["train", "pool"], statuses=["accepted"])
-            )
-        finally:
-            conn.close()
+        with acyclic():
+            conn = self.project.connect()
+            try:
+                model = active_model(conn)
+                # only what the user (or an import) accepted for training: never dev or test gold
+                lexicon = build_lexicon(
+                    s.document
+                    for s in iter_documents(conn, splits=["train", "pool"], statuses=["accepted"])
+                )
+                concepts = load_concept_index(conn)
+            finally:
+                conn.close()
+            # after the accepted entities: on a tie between two labels, the user's choice wins
+            labels = set(self.project.config.label_names)
+            for label, concept, term in concepts.terms_for_lexicon():
+                if label in labels:
+                    lexicon.add_text(term, label, concept)
+        self.lexicon, self.concepts = lexicon, concepts
         if model is None:
             self._tagger, self.model_id, self.origin = None, None, "lexicon"
             return
@@ -56,5 +74,21 @@ class Suggester:
 
     def suggest(self, docs: Sequence[Document]) -> list[list[Span]]:
         if self._tagger is None:
-            return [self.lexicon.spans(d) for d in docs]
-        return self._tagger.tag(docs)
+            found = [self.lexicon.spans(d) for d in docs]
+        else:
+            found = self._tagger.tag(docs)
+        if not len(self.concepts):
+            return found
+        return [
+            [self._with_concept(d, s) for s in spans] for d, spans in zip(docs, found, strict=True)
+        ]
+
+    def _with_concept(self, doc: Document, span: Span) -> Span:
+        """The span with the id of the one concept of its label that its text names, if
+        there is one (a model's suggestion, or a term the dictionary spells otherwise)."""
+        if concept_of(span.meta) is not None:
+            return span
+        concept = self.concepts.unique(doc.text[span.start : span.end], span.label)
+        if concept is None:
+            return span
+        return replace(span, meta={**span.meta, "concept": concept.id})

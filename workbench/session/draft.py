@@ -9,12 +9,13 @@ what the user kept, changed, added and removed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from workbench.core import Document, Span
 from workbench.core.lexicon import fold
-from workbench.core.spans import concept_of, without_concept
+from workbench.core.spans import concept_of, with_concept, without_concept
 from workbench.store.documents import Revision
 
 
@@ -46,7 +47,8 @@ class Snapshot:
     suggested_by: str | None
 
 
-def _token_range(doc: Document, span: Span) -> tuple[int, int] | None:
+def token_range(doc: Document, span: Span) -> tuple[int, int] | None:
+    """The first and last token a character span touches, if any."""
     inside = [i for i, t in enumerate(doc.tokens) if t.end > span.start and t.start < span.end]
     return (inside[0], inside[-1]) if inside else None
 
@@ -59,6 +61,7 @@ class Draft:
         status: str,
         suggested_by: str | None = None,
         revision: int = 0,
+        line: bool = False,
     ):
         self.doc_id = doc_id
         self.doc = doc
@@ -67,18 +70,29 @@ class Draft:
         # The stored revision this draft's next save builds on: a save is refused when
         # another session saved the document in between (no lost update).
         self.revision = revision
+        # this annotator's own line of a double-annotated document (blind to the other's)
+        self.line = line
         self.entities: list[Entity] = []
         self.removed: list[tuple[int, int, str]] = []
         self.cursor = 0
         self.anchor = 0
         self.touched = False  # the user edited it in this session
+        # the dictionary's one concept of a label that a text names (none without one)
+        self.lookup: Callable[[str, str], str | None] = lambda text, label: None
 
     @classmethod
     def from_revision(cls, rev: Revision) -> Draft:
         s = rev.stored
-        draft = cls(s.id, s.document, s.status, rev.meta.get("suggested_by"), rev.revision)
+        draft = cls(
+            s.id,
+            s.document,
+            rev.status or s.status,
+            rev.meta.get("suggested_by"),
+            rev.revision,
+            rev.line,
+        )
         for span in s.document.spans:
-            rng = _token_range(s.document, span)
+            rng = token_range(s.document, span)
             if rng is not None:
                 edit = str(span.meta.get("edit", "kept"))
                 draft.entities.append(Entity(*rng, span.label, edit, span.score, dict(span.meta)))
@@ -94,7 +108,23 @@ class Draft:
         return not self.touched and not self.entities and self.status == "new"
 
     def entity_at(self, i: int) -> Entity | None:
-        return next((e for e in self.entities if e.covers(i)), None)
+        """The entity under token ``i``; where entities overlap, the innermost (shortest)."""
+        here = [e for e in self.entities if e.covers(i)]
+        return min(here, key=lambda e: e.last - e.first) if here else None
+
+    def layered(self) -> set[int]:
+        """The positions (in ``entities``) of those sharing a token with another entity:
+        nested or crossing mentions, on a second layer. One sweep, for long documents."""
+        out: set[int] = set()
+        order = sorted(range(len(self.entities)), key=lambda k: self.entities[k].first)
+        reach, owner = -1, -1  # the furthest last token so far, and whose it is
+        for k in order:
+            e = self.entities[k]
+            if e.first <= reach:
+                out.update((k, owner))
+            if e.last > reach:
+                reach, owner = e.last, k
+        return out
 
     def selection(self) -> tuple[int, int]:
         return min(self.cursor, self.anchor), max(self.cursor, self.anchor)
@@ -152,22 +182,34 @@ class Draft:
             return False
         before = len(self.entities)
         for span in spans:
-            rng = _token_range(self.doc, span)
+            rng = token_range(self.doc, span)
             if rng is not None and not any(e.overlaps(*rng) for e in self.entities):
-                self.entities.append(Entity(*rng, span.label, "suggested", span.score))
+                meta = dict(span.meta)  # a concept id the dictionary gave it
+                self.entities.append(Entity(*rng, span.label, "suggested", span.score, meta))
         self.entities.sort(key=lambda e: e.first)
         changed = len(self.entities) > before or self.suggested_by != origin
         self.suggested_by = origin
         return changed
 
-    def label(self, label: str) -> bool:
+    def label(self, label: str, overlap: bool = False) -> bool:
+        """Label the selection (or the token), replacing what it overlaps; on an entity,
+        change its label. With ``overlap`` the selection becomes one more entity over the
+        ones there (nested or crossing mentions), which stay as they are."""
         a, b = self.selection()
         here = self.entity_at(self.cursor)
-        if a == b and here is not None:
+        if overlap:
+            if any((e.first, e.last, e.label) == (a, b, label) for e in self.entities):
+                return False
+            self.entities.append(Entity(a, b, label, "added", meta=self._proposed(a, b, label)))
+            self.entities.sort(key=lambda e: e.first)
+        elif a == b and here is not None:
             if here.label == label:
                 return False
-            # Its concept id named a concept of the old type: cleared, never carried over.
+            # Its concept id named a concept of the old type: never carried over; the
+            # dictionary's concept of the new label, if the text names exactly one.
             meta = without_concept(here.meta)
+            if (found := self.lookup(self.text_of(here.first, here.last), label)) is not None:
+                meta = with_concept(meta, found, "dictionary")
             self._replace(here, replace(here, label=label, edit=self._edited(here), meta=meta))
         else:
             hit = [e for e in self.entities if e.overlaps(a, b)]
@@ -175,11 +217,29 @@ class Draft:
                 return False
             was_suggested = any(e.edit in ("suggested", "kept") for e in hit)
             self.entities = [e for e in self.entities if not e.overlaps(a, b)]
-            self.entities.append(Entity(a, b, label, "changed" if was_suggested else "added"))
+            edit = "changed" if was_suggested else "added"
+            self.entities.append(Entity(a, b, label, edit, meta=self._proposed(a, b, label)))
             self.entities.sort(key=lambda e: e.first)
         self.anchor = self.cursor
         self.touched = True
         return True
+
+    def set_concept(self, concept: str | None) -> bool:
+        """Give the entity under the cursor this concept id (None: no id)."""
+        here = self.entity_at(self.cursor)
+        if here is None or here.concept == concept:
+            return False
+        meta = with_concept(here.meta, concept, "user")
+        self._replace(here, replace(here, edit=self._edited(here), meta=meta))
+        self.touched = True
+        return True
+
+    def text_of(self, first: int, last: int) -> str:
+        return self.doc.text[self.doc.tokens[first].start : self.doc.tokens[last].end]
+
+    def _proposed(self, a: int, b: int, label: str) -> dict[str, Any]:
+        found = self.lookup(self.text_of(a, b), label)
+        return {} if found is None else with_concept({}, found, "dictionary")
 
     def label_every(self) -> int:
         """Give every unlabelled occurrence of the entity under the cursor (the same words,

@@ -6,6 +6,7 @@ return to the revision writer.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import itertools
 import sqlite3
@@ -14,13 +15,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from workbench.core.concepts import ConceptIndex
 from workbench.project import Project
 from workbench.session.draft import Draft, Snapshot
 from workbench.session.writer import Save
+from workbench.store.annotators import apply_double_share
 from workbench.store.counts import accept_times
 from workbench.store.documents import load_revision
 from workbench.store.queue import queue, review_order
-from workbench.store.selection import find_document, search_text
+from workbench.store.selection import find_document
 
 MAX_GAP_S = 15 * 60
 
@@ -41,6 +44,8 @@ class Review:
     statuses: tuple[str, ...] = ("accepted",)
     label: str | None = None
     author: str | None = None
+    # only these documents, in this order (`--disagree`: where the model differs, most first)
+    only: tuple[int, ...] | None = None
 
     def describe(self) -> str:
         parts = [
@@ -48,6 +53,7 @@ class Review:
             "in " + "/".join(self.splits) if self.splits else "",
             f"with {self.label}" if self.label else "",
             f"by {self.author}" if self.author else "",
+            "where the model disagrees" if self.only is not None else "",
         ]
         return " ".join(p for p in parts if p)
 
@@ -71,17 +77,26 @@ class Session:
         self.conn = conn
         self.annotator = annotator or default_annotator()
         self.review = review
+        # the project's double-annotation share, for documents nobody has touched yet; on a
+        # read-only or busy database it applies at the next session
+        with contextlib.suppress(sqlite3.OperationalError):
+            apply_double_share(conn, project.config.double_annotation)
         if review is not None:
             self.order = review_order(
                 conn, review.splits, review.statuses, review.label, review.author
             )
+            if review.only is not None:
+                chosen = set(self.order)
+                self.order = [i for i in review.only if i in chosen]
         else:
-            self.order = [doc_id for doc_id, _ in queue(conn)]
+            self.order = [doc_id for doc_id, _ in queue(conn, annotator=self.annotator)]
         self.reviewed: set[int] = set()  # review: accepted or skipped in this session
         self.pos = 0
         self.drafts: dict[int, Draft] = {}
         self.undo_stack: list[Change] = []
         self.redo_stack: list[Change] = []
+        # the dictionaries, once loaded off the screen's thread (the screen says where)
+        self.concepts: Callable[[], ConceptIndex | None] = lambda: None
         # read once: this session's acceptances are added as they happen, not re-read
         self.accept_times = accept_times(conn)
 
@@ -94,7 +109,7 @@ class Session:
     def draft(self, pos: int | None = None) -> Draft:
         doc_id = self.order[self.pos if pos is None else pos]
         if doc_id not in self.drafts:
-            self.drafts[doc_id] = Draft.from_revision(load_revision(self.conn, doc_id))
+            self._keep(Draft.from_revision(load_revision(self.conn, doc_id, self.annotator)))
         return self.drafts[doc_id]
 
     def done(self, doc_id: int) -> bool:
@@ -143,11 +158,6 @@ class Session:
         """A document's number from its own id (a PMID), or from #N / N."""
         return find_document(self.conn, ident)
 
-    def elsewhere(self, needle: str, limit: int = 20) -> list[str]:
-        """Other documents holding ``needle``, as `g` takes them (their id, or #N)."""
-        exclude = None if self.empty else self.order[self.pos]
-        return [ext or f"#{num}" for num, ext, _ in search_text(self.conn, needle, exclude, limit)]
-
     def open(self, doc_id: int) -> None:
         """Show a document by its number: in the queue where it is, else (an accepted or a
         skipped one, a document of another split) right after the open one."""
@@ -176,7 +186,7 @@ class Session:
         if self.review is not None:
             return  # a review follows its own filter, not the pool's scores
         current = self.order[self.pos] if self.order else None
-        fresh = [doc_id for doc_id, _ in queue(self.conn)]
+        fresh = [doc_id for doc_id, _ in queue(self.conn, annotator=self.annotator)]
         seen = [i for i in self.order if self.done(i)]
         self.order = (
             [i for i in [current] if i is not None]
@@ -184,6 +194,17 @@ class Session:
             + [i for i in seen if i != current]
         )
         self.pos = 0
+
+    def _keep(self, draft: Draft) -> Draft:
+        draft.lookup = self.concept
+        self.drafts[draft.doc_id] = draft
+        return draft
+
+    def concept(self, text: str, label: str) -> str | None:
+        """The one concept of ``label`` that ``text`` names in the project's dictionaries."""
+        index = self.concepts()
+        found = None if index is None else index.unique(text, label)
+        return None if found is None else found.id
 
     # -- edits, with undo ----------------------------------------------------
 
@@ -227,19 +248,20 @@ class Session:
             draft.revision_meta(),
             base_revision=draft.revision,
             author=self.annotator,
+            line=draft.line,
         )
         draft.revision += 1  # the revision this save will be, if it goes through
         return save
 
     def reload(self, doc_id: int) -> Draft:
         """The document as it is stored now (after another session saved it)."""
-        self.drafts[doc_id] = Draft.from_revision(load_revision(self.conn, doc_id))
-        return self.drafts[doc_id]
+        return self._keep(Draft.from_revision(load_revision(self.conn, doc_id, self.annotator)))
 
     def keep_both(self, doc_id: int) -> Save:
         """Another session's entities and this one's, as a new revision on top of theirs."""
         mine = self.drafts[doc_id]
-        theirs = Draft.from_revision(load_revision(self.conn, doc_id))
+        theirs = Draft.from_revision(load_revision(self.conn, doc_id, self.annotator))
+        theirs.lookup = self.concept
         merged = list(theirs.entities)
         for e in mine.entities:
             if not any((x.first, x.last, x.label) == (e.first, e.last, e.label) for x in merged):

@@ -31,6 +31,8 @@ class Save:
     meta: dict[str, Any] = field(default_factory=dict)
     base_revision: int | None = None
     author: str | None = None
+    line: bool = False  # on the author's own line of a double-annotated document
+    adjudicates: tuple[int, ...] | None = None  # the annotators' revisions it settles
 
 
 class RevisionWriter:
@@ -88,6 +90,8 @@ class RevisionWriter:
                         meta=item.meta,
                         base_revision=item.base_revision,
                         author=item.author,
+                        line=item.line,
+                        adjudicates=item.adjudicates,
                     )
                 except StaleRevision as exc:
                     with self._lock:

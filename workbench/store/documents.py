@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.core import Document, Span, Token
+from workbench.store import annotators
 
 SPLITS = ("pool", "train", "dev", "test")
 STATUSES = ("new", "draft", "accepted", "skipped")
@@ -95,35 +96,49 @@ def append_revision(
     meta: dict[str, Any] | None = None,
     base_revision: int | None = None,
     author: str | None = None,
+    line: bool = False,
+    adjudicates: Sequence[int] | None = None,
 ) -> int:
     """Save a document's entities as a new revision (and move its status); one transaction.
     With ``base_revision`` the save is refused (`StaleRevision`) when the document's latest
-    revision is no longer that one: another session saved in between. Returns the new
-    revision's number."""
+    revision is no longer that one: another session saved in between. With ``line`` the
+    save goes on ``author``'s own line of a double-annotated document (``base_revision``
+    counts that line's revisions) and the document's status follows from every line.
+    Returns the new revision's number."""
     from workbench.store.db import transaction
 
     with transaction(conn):
         row = conn.execute(
-            "SELECT d.text, COALESCE(MAX(a.revision), 0) FROM documents d"
+            "SELECT d.text, COALESCE(MAX(a.revision), 0), d.annotators FROM documents d"
             " LEFT JOIN annotations a ON a.document_id = d.id WHERE d.id = ?",
             (document_id,),
         ).fetchone()
         if row is None or row[0] is None:
             raise KeyError(f"no document {document_id}")
-        latest = int(row[1])
-        if base_revision is not None and latest != base_revision:
+        latest = based_on = int(row[1])
+        if line:
+            if author is None or not annotators.in_lines(conn, document_id):
+                # settled (agreed on, or adjudicated) since this copy was opened
+                raise StaleRevision(document_id, base_revision or 0, latest)
+            mine = annotators.line_revisions(conn, document_id, author)
+            if base_revision is not None and len(mine) != base_revision:
+                raise StaleRevision(document_id, base_revision, len(mine))
+            based_on = mine[-1] if mine else 0
+            meta = {**(meta or {}), "line": True}  # what agreement compares, later too
+        elif base_revision is not None and latest != base_revision:
             raise StaleRevision(document_id, base_revision, latest)
         cur = conn.execute(
             "INSERT INTO annotations (document_id, revision, kind, origin, meta, base_revision,"
-            " author) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " author, adjudicates) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 document_id,
                 latest + 1,
                 kind,
                 origin,
                 json.dumps(meta or {}, ensure_ascii=False),
-                latest,
+                based_on,
                 author,
+                None if adjudicates is None else json.dumps(list(adjudicates)),
             ),
         )
         ann_id = int(cur.lastrowid or 0)
@@ -134,6 +149,8 @@ def append_revision(
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             list(_span_rows(ann_id, doc)),
         )
+        if line:
+            status = annotators.settled_status(conn, document_id, int(row[2]))
         if status is not None:
             conn.execute(
                 "UPDATE documents SET status = ?,"
@@ -222,6 +239,11 @@ def _spans_for(annotation_ids: list[int], conn: sqlite3.Connection) -> dict[int,
     return out
 
 
+def spans_of(conn: sqlite3.Connection, annotation_id: int) -> list[Span]:
+    """The entities of one revision (by its row id)."""
+    return _spans_for([annotation_id], conn).get(annotation_id, [])
+
+
 def document_filters(
     splits: Sequence[str] | None, statuses: Sequence[str] | None
 ) -> tuple[str, list[str]]:
@@ -244,22 +266,42 @@ class Revision:
     kind: str  # gold, import, draft, accepted, skipped
     origin: str
     meta: dict[str, Any]
-    revision: int = 0
+    revision: int = 0  # its number; on an annotator's line, how many revisions the line has
+    line: bool = False  # an annotator's own line of a double-annotated document
+    status: str = ""  # as the annotator sees it: on a line, the line's own
 
 
-def load_revision(conn: sqlite3.Connection, document_id: int) -> Revision:
+def load_revision(
+    conn: sqlite3.Connection, document_id: int, annotator: str | None = None
+) -> Revision:
+    """The document's latest revision; for an ``annotator`` of a double-annotated document
+    not settled yet, the latest of their own line (the import's until they save)."""
+    line = annotator is not None and annotators.in_lines(conn, document_id)
+    mine = annotators.line_revisions(conn, document_id, annotator) if line and annotator else []
+    line = line and bool(mine)
     r = conn.execute(
         "SELECT d.id, d.external_id, d.text, d.tokens, d.split, d.status, d.format, d.meta,"
-        " a.id AS annotation_id, a.kind, a.origin, a.meta AS ann_meta, a.revision"
+        " a.id AS annotation_id, a.kind, a.origin, a.meta AS ann_meta, a.revision, a.author"
         " FROM documents d"
         " JOIN annotations a ON a.document_id = d.id WHERE d.id = ?"
-        " ORDER BY a.revision DESC LIMIT 1",
-        (document_id,),
+        + (" AND a.revision = ?" if line else "")
+        + " ORDER BY a.revision DESC LIMIT 1",
+        (document_id, mine[-1]) if line else (document_id,),
     ).fetchone()
     if r is None:
         raise KeyError(f"no document {document_id}")
     stored = _stored(r, _spans_for([r["annotation_id"]], conn).get(r["annotation_id"], []))
-    return Revision(stored, r["kind"], r["origin"], json.loads(r["ann_meta"]), int(r["revision"]))
+    if not line:
+        return Revision(
+            stored,
+            r["kind"],
+            r["origin"],
+            json.loads(r["ann_meta"]),
+            int(r["revision"]),
+            status=stored.status,
+        )
+    own = "new" if r["author"] is None else str(r["kind"])
+    return Revision(stored, r["kind"], r["origin"], json.loads(r["ann_meta"]), len(mine), True, own)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
+from workbench.store.annotators import todo_for
 from workbench.store.documents import document_filters
 
 
@@ -16,18 +17,27 @@ def latest_scored_round(conn: sqlite3.Connection) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
-def queue(conn: sqlite3.Connection, limit: int | None = None) -> list[tuple[int, float | None]]:
+def queue(
+    conn: sqlite3.Connection, limit: int | None = None, annotator: str | None = None
+) -> list[tuple[int, float | None]]:
     """(document id, score) of pool documents still to do: scored ones by score, then the rest
-    in import order."""
+    in import order. A double-annotated document is to do for an ``annotator`` who has not
+    finished it while it still needs annotators (without one: while it needs any)."""
     latest = latest_scored_round(conn)
     rows = conn.execute(
-        "SELECT d.id, q.score FROM documents d"
+        "SELECT d.id, q.score, d.annotators FROM documents d"
         " LEFT JOIN queue_scores q ON q.document_id = d.id AND q.round_id = ?"
         " WHERE d.split = 'pool' AND d.status IN ('new', 'draft') AND d.removed_at IS NULL"
-        " ORDER BY q.score IS NULL, q.score DESC, d.id" + (" LIMIT ?" if limit is not None else ""),
-        (latest, limit) if limit is not None else (latest,),
+        " ORDER BY q.score IS NULL, q.score DESC, d.id",
+        (latest,),
     ).fetchall()
-    return [(int(r[0]), None if r[1] is None else float(r[1])) for r in rows]
+    open_doubles = todo_for(conn, annotator or "") if any(r[2] >= 2 for r in rows) else set[int]()
+    out = [
+        (int(r[0]), None if r[1] is None else float(r[1]))
+        for r in rows
+        if r[2] < 2 or r[0] in open_doubles
+    ]
+    return out if limit is None else out[:limit]
 
 
 def review_order(

@@ -110,15 +110,38 @@ def statuses(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
     return out
 
 
-def search_text(
-    conn: sqlite3.Connection, needle: str, exclude: int | None = None, limit: int = 20
-) -> list[tuple[int, str | None, str]]:
-    """Live documents whose text holds ``needle`` (case ignored for ASCII letters), in the
-    project's order: (number, own id, split)."""
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def search_matches(
+    conn: sqlite3.Connection, needle: str, limit: int = 200, context: int = 120
+) -> list[tuple[int, str | None, str, str, int, int, str, int]]:
+    """Live documents whose text holds ``needle`` (case ignored for ASCII letters, as
+    SQLite's ``lower`` ignores it), in the project's order, each with where the first match
+    is and the text around it, so a long document's text never leaves the database:
+    (number, own id, split, status, match offset, window offset, window, text length).
+    Offsets count characters from 0, as Python's do."""
+    if not needle:
+        return []
     like = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    # LIKE (case ignored for ASCII letters too) picks the documents fast; instr, on those
+    # only, says where (it agrees: the outer WHERE only guards against a PRAGMA)
     rows = conn.execute(
-        "SELECT id, external_id, split FROM documents WHERE removed_at IS NULL"
-        " AND text LIKE ? ESCAPE '\\' AND id != ? ORDER BY id LIMIT ?",
-        (f"%{like}%", -1 if exclude is None else exclude, limit),
+        "SELECT id, external_id, split, status, at - 1,"
+        " max(0, at - 1 - :context), substr(text, max(1, at - :context), :window), length(text)"
+        " FROM (SELECT id, external_id, split, status, text, instr(lower(text), :needle) AS at"
+        "       FROM documents WHERE removed_at IS NULL AND text LIKE :like ESCAPE '\\'"
+        "       ORDER BY id LIMIT :limit)"
+        " WHERE at > 0 ORDER BY id",
+        {
+            "like": f"%{like}%",
+            "needle": needle.translate(_ASCII_LOWER),
+            "context": context,
+            "window": 2 * context + len(needle),
+            "limit": limit,
+        },
     ).fetchall()
-    return [(int(r[0]), r[1], str(r[2])) for r in rows]
+    return [
+        (int(r[0]), r[1], str(r[2]), str(r[3]), int(r[4]), int(r[5]), str(r[6]), int(r[7]))
+        for r in rows
+    ]

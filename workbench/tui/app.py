@@ -10,6 +10,7 @@ from textual.screen import Screen
 
 from workbench.project import Project
 from workbench.session.state import Review
+from workbench.tui.screens.adjudicate import AdjudicateScreen
 from workbench.tui.screens.annotate import AnnotateScreen
 from workbench.tui.screens.help import COMMANDS
 
@@ -25,8 +26,10 @@ class WorkbenchApp(App[None]):
         annotator: str | None = None,
         document: str | None = None,
         review: Review | None = None,
+        adjudicate: bool = False,
     ):
         super().__init__()
+        self.adjudicate = adjudicate
         self.project = project
         self.retrain_command = retrain_command
         self.annotator = annotator
@@ -34,6 +37,9 @@ class WorkbenchApp(App[None]):
         self.review = review
 
     def on_mount(self) -> None:
+        if self.adjudicate:
+            self.push_screen(AdjudicateScreen(self.project, self.annotator))
+            return
         self.push_screen(
             AnnotateScreen(
                 self.project, self.retrain_command, self.annotator, self.document, self.review
@@ -59,5 +65,5 @@ class WorkbenchApp(App[None]):
 
     def on_unmount(self) -> None:
         for screen in self.screen_stack:
-            if isinstance(screen, AnnotateScreen):
+            if isinstance(screen, AnnotateScreen | AdjudicateScreen):
                 screen.close()

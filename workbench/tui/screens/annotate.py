@@ -30,6 +30,7 @@ from workbench.tui.messages import (
     SaveFailed,
     SuggestionsReady,
 )
+from workbench.tui.screens.concept import CLEAR, ConceptScreen
 from workbench.tui.screens.conflict import ConflictScreen
 from workbench.tui.screens.error import ErrorScreen
 from workbench.tui.screens.finding import Finding
@@ -63,7 +64,10 @@ class AnnotateScreen(Rounds, Finding):
         Binding("shift+tab", "next_entity(-1)", "entity", show=False, priority=True),
         Binding("g", "goto", "go to", show=False),
         Binding("slash", "search", "find", show=False),
+        Binding("ctrl+f", "search_corpus", "find all", show=False),
         Binding("asterisk", "label_every", "label all", show=False),
+        Binding("o", "overlap", "overlap", show=False),
+        Binding("c", "concept", "concept", show=False),
         Binding("d", "dashboard", "dash"),
         Binding("R", "retrain", "retrain"),
         Binding("question_mark", "help", "help"),
@@ -88,6 +92,7 @@ class AnnotateScreen(Rounds, Finding):
         self.session = Session(project, self.conn, annotator, review)
         self.writer = RevisionWriter(project.db_path, self._save_failed, self._save_conflict)
         self.suggester = Suggester(project, device=project.config.device)
+        self.session.concepts = lambda: self.suggester.concepts  # loaded by the prefetcher
         self.prefetcher = Prefetcher(project, self.suggester, self._suggested, self._suggest_failed)
         self.dashboard_data: DashboardData | None = None
         self.dashboard_reader = DashboardReader(project)
@@ -95,6 +100,7 @@ class AnnotateScreen(Rounds, Finding):
         self._dashboard_failed = False
         self.retrain_running = False
         self._notice: str | None = None
+        self.overlap_next = False  # `o` pressed: the next label key adds a second layer
 
     # -- layout ----------------------------------------------------------------
 
@@ -151,7 +157,8 @@ class AnnotateScreen(Rounds, Finding):
                 note = "suggesting…"
             elif draft.suggested_by:
                 note = draft.suggested_by  # lexicon or model:N
-            note = " · ".join(x for x in (draft.status, note) if x)  # fits 80 columns
+            blind = "own copy" if draft.line else ""  # double-annotated: the other's unseen
+            note = " · ".join(x for x in (draft.status, blind, note) if x)  # fits 80 columns
         self.query_one("#entities", EntityPanel).show(draft, self.colours, note)
 
     def refresh_status(self) -> None:
@@ -218,7 +225,35 @@ class AnnotateScreen(Rounds, Finding):
             self.notify(f"no label {n}: this project has {len(self.label_keys)}", timeout=2)
             return
         label = self.label_keys[n - 1]
-        self._edit(self.session.edit(d, lambda: d.label(label)))
+        overlap, self.overlap_next = self.overlap_next, False
+        self._edit(self.session.edit(d, lambda: d.label(label, overlap=overlap)))
+
+    def action_concept(self) -> None:
+        """`c`: set, change or remove the concept id of the entity under the cursor."""
+        d = self.draft
+        here = None if d is None else d.entity_at(d.cursor)
+        if d is None or here is None:
+            self.notify("put the cursor on an entity first", timeout=2)
+            return
+        text = d.text_of(here.first, here.last)
+        proposed = self.suggester.concepts.lookup(text, here.label)
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                concept = None if value == CLEAR else value
+                self._edit(self.session.edit(d, lambda: d.set_concept(concept)))
+
+        self.app.push_screen(ConceptScreen(text, here.label, here.concept, proposed), chosen)
+
+    def action_overlap(self) -> None:
+        """`o`: the next label key adds the selection as one more entity over those there."""
+        self.overlap_next = not self.overlap_next
+        self.notify(
+            "next label key: a new entity over the ones there (o cancels)"
+            if self.overlap_next
+            else "overlap cancelled",
+            timeout=3,
+        )
 
     def action_label_every(self) -> None:
         """`*`: every unlabelled occurrence of the entity under the cursor gets its label."""

@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import ProgressBar, Static
 from textual_plotext import PlotextPlot
 
+from workbench.ops.agreement import agreement_table
 from workbench.ops.status import DashboardData
 from workbench.store.rounds import RoundRecord
 
@@ -96,6 +97,7 @@ class Dashboard(VerticalScroll, can_focus=False):
         yield ProgressBar(id="round-progress", show_eta=False)
         yield PlotextPlot(id="curve")
         yield Static(id="model-report")
+        yield Static(id="agreement")
 
     def show(self, data: DashboardData) -> None:
         self.query_one("#rounds", Static).update(rounds_table(data))
@@ -125,3 +127,7 @@ class Dashboard(VerticalScroll, can_focus=False):
             plt.plot(xs, ys, marker="dot")
         plot.refresh()
         self.query_one("#model-report", Static).update(model_report(data))
+        agreement = self.query_one("#agreement", Static)
+        agreement.display = data.agreement is not None and bool(data.agreement.rows)
+        if data.agreement is not None and data.agreement.rows:
+            agreement.update(agreement_table(data.agreement))

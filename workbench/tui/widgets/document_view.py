@@ -19,6 +19,8 @@ from workbench.tui.widgets.line_view import LineView
 
 CURSOR = Style.parse("bold black on bright_white")
 SELECTED = Style.parse("bold white on grey39")
+MARKED = Style(bold=True, reverse=True)
+LAYERED = Style(italic=True, underline=True)  # a token inside two entities
 
 
 class DocumentView(LineView):
@@ -28,6 +30,8 @@ class DocumentView(LineView):
         self.colours: dict[str, str] = {}
         self._layout: Layout | None = None
         self._token_styles: dict[int, Style] | None = None
+        # where no cursor is drawn (adjudication), these tokens are marked instead
+        self.marked: tuple[int, int] | None = None
 
     # -- what it shows -----------------------------------------------------------
 
@@ -107,7 +111,10 @@ class DocumentView(LineView):
             chunk = text[piece.start : piece.end].replace("\t", " ").replace("\n", " ")
             style: Style | None = None
             if (i := piece.token) is not None:
-                if i == d.cursor:
+                if self.marked is not None:
+                    lo, hi = self.marked
+                    style = styles.get(i, Style()) + MARKED if lo <= i <= hi else styles.get(i)
+                elif i == d.cursor:
                     style = CURSOR
                 elif selecting and a <= i <= b:
                     style = SELECTED
@@ -118,16 +125,22 @@ class DocumentView(LineView):
                 left = line[k - 1].token if k else None
                 right = line[k + 1].token if k + 1 < len(line) else None
                 if left is not None and right is not None:
-                    if selecting and a <= left and right <= b:
+                    same = left in styles and d.entity_at(left) is d.entity_at(right)
+                    if self.marked is not None and self.marked[0] <= left < right <= self.marked[1]:
+                        style = (styles[left] if same else Style()) + MARKED
+                    elif selecting and a <= left and right <= b:
                         style = SELECTED
-                    elif left in styles and d.entity_at(left) is d.entity_at(right):
+                    elif same:
                         style = styles[left]
             segments.append(Segment(chunk, style))
         return segments
 
     def _styles_of(self, d: Draft) -> dict[int, Style]:
+        """Each token in its entity's style; where entities overlap, the innermost one's,
+        marked (italic, underlined) as lying on two layers."""
         styles: dict[int, Style] = {}
-        for e in d.entities:
+        layers: dict[int, int] = {}
+        for e in sorted(d.entities, key=lambda e: e.first - e.last):  # the longest first
             colour = self.colours.get(e.label, "white")
             if d.is_suggestion(e):
                 style = Style.parse(f"bold underline {colour}")
@@ -135,4 +148,8 @@ class DocumentView(LineView):
                 style = Style.parse(f"bold black on {colour}")
             for i in range(e.first, e.last + 1):
                 styles[i] = style
+                layers[i] = layers.get(i, 0) + 1
+        for i, n in layers.items():
+            if n > 1:
+                styles[i] = styles[i] + LAYERED
         return styles

@@ -89,7 +89,7 @@ def _rows(
     title = [Segment(f"{len(draft.entities)} entities", BOLD)]
     if note:
         title.append(Segment(f"  {note}", DIM))
-    label_w = max([len("label"), *(len(e.label) + 1 for e in draft.entities)])
+    label_w = max([len("label"), *(len(e.label) + 2 for e in draft.entities)])
     # Columns only where an entity fills them: a confidence (model suggestions), a concept
     # id (PubTator, BioC, brat imports); the text gets the rest of the panel.
     conf_w = CONF + 1 if any(e.score is not None for e in draft.entities) else 0
@@ -102,9 +102,10 @@ def _rows(
     lines = [title, [Segment(columns, BOLD)]]
     here = draft.entity_at(draft.cursor)
     doc = draft.doc
-    for e, concept in zip(draft.entities, concepts, strict=True):
+    layered = draft.layered()
+    for k, (e, concept) in enumerate(zip(draft.entities, concepts, strict=True)):
         words = doc.text[doc.tokens[e.first].start : doc.tokens[e.last].end].replace("\n", " ")
-        mark = "?" if draft.is_suggestion(e) else ""
+        mark = ("?" if draft.is_suggestion(e) else "") + ("+" if k in layered else "")
         colour = Style.parse(f"bold {colours.get(e.label, 'white')}")
         row = [
             Segment(_cell(e.label + mark, label_w), colour),
@@ -116,7 +117,12 @@ def _rows(
         if concept_w:
             row.append(Segment(" " + _cell(concept, concept_w - 1), DIM))
         lines.append(row)
-    lines.append([Segment("? = suggestion", DIM)])
+    lines.append([Segment("? = suggestion  + = overlaps another", DIM)])
+    keys: list[Segment] = []
+    for n, (name, shade) in enumerate(colours.items(), start=1):
+        keys += [Segment(f"{n} ", BOLD), Segment(f"{name}  ", Style.parse(f"bold {shade}"))]
+    if keys:
+        lines.append(keys)
     return lines
 
 
