@@ -22,6 +22,7 @@ PUBTATOR = (
     "8701013|a|A series of six cases.\n"
     "8701013\t0\t10\tFamotidine\tChemical\tD015738\n"
     "8701013\t22\t30\tdelirium\tDisease\tD003693\n"
+    "8701013\tCID\tD015738\tD003693\n"
 )
 
 
@@ -36,6 +37,10 @@ def test_concept_ids_are_shown_and_cleared_on_relabel(tmp_path: Path) -> None:
         panel = screen.query_one("#entities", EntityPanel)
         rows = ["".join(s.text for s in panel.line_segments(i) or []) for i in range(4)]
         assert "concept" in rows[1] and "D015738" in rows[2] and "D003693" in rows[3]
+        everything = [
+            "".join(s.text for s in panel.line_segments(i) or []).strip() for i in range(12)
+        ]
+        assert "1 relation" in everything and "CID Famotidine → delirium" in everything
         await pilot.press("2")  # Famotidine (under the cursor) becomes a Disease
         await settle(pilot)
         rows = ["".join(s.text for s in panel.line_segments(i) or []) for i in range(4)]

@@ -48,6 +48,16 @@ def test_find_then_label_then_label_every_occurrence(tmp_path: Path) -> None:
             ("Renal failure", "Disease", "added"),
             ("renal failure", "Disease", "added"),
         ]
+        # the next document is offered it too, as a suggestion
+        await pilot.press("n")
+        await settle(pilot)
+        nxt = screen.draft
+        assert nxt is not None and nxt.doc_id != first
+        assert [(nxt.text_of(e.first, e.last), e.label, e.edit) for e in nxt.entities] == [
+            ("Renal failure", "Disease", "suggested")
+        ]
+        await pilot.press("p")
+        await settle(pilot)
         await pilot.press("slash", "ctrl+u", *"lithium", "enter", "1", "asterisk")
         await settle(pilot)
         texts = [s[0] for s in latest(project, first)[2] if s[1] == "Chemical"]

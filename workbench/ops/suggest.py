@@ -35,6 +35,7 @@ class Suggester:
         self.model_id: int | None = None
         self.lexicon = Lexicon()
         self.concepts = ConceptIndex()
+        self.pinned = Lexicon()  # terms labelled everywhere with `*` in this session
         self._tagger: Tagger | None = None
 
     def load(self) -> None:
@@ -72,11 +73,20 @@ class Suggester:
         """An accepted document's entities join the lexicon at once."""
         self.lexicon.add(doc)
 
+    def pin(self, text: str, label: str) -> None:
+        """`*`: a term the user labelled everywhere in one document is suggested in every
+        document to come, beside the model's suggestions (where they leave room)."""
+        self.pinned.add_text(text, label)
+
     def suggest(self, docs: Sequence[Document]) -> list[list[Span]]:
         if self._tagger is None:
             found = [self.lexicon.spans(d) for d in docs]
         else:
             found = self._tagger.tag(docs)
+        if len(self.pinned):
+            found = [
+                _beside(spans, self.pinned.spans(d)) for d, spans in zip(docs, found, strict=True)
+            ]
         if not len(self.concepts):
             return found
         return [
@@ -92,3 +102,9 @@ class Suggester:
         if concept is None:
             return span
         return replace(span, meta={**span.meta, "concept": concept.id})
+
+
+def _beside(found: list[Span], more: list[Span]) -> list[Span]:
+    """``found`` and those of ``more`` that overlap none of them, in text order."""
+    extra = [m for m in more if not any(f.start < m.end and m.start < f.end for f in found)]
+    return sorted(found + extra, key=lambda s: (s.start, s.end)) if extra else found

@@ -268,8 +268,13 @@ class AnnotateScreen(Rounds, Finding):
             count = d.label_every()
             return count > 0
 
+        here = d.entity_at(d.cursor)
         self._edit(self.session.edit(d, label))
-        self.notify(f"labelled {count} more" if count else "no other occurrence", timeout=2)
+        if here is not None:  # and in the documents to come, as a suggestion
+            self.suggester.pin(d.text_of(here.first, here.last), here.label)
+            self.prefetcher.forget()
+        done = f"labelled {count} more here" if count else "no other occurrence here"
+        self.notify(f"{done}; suggested in the documents to come", timeout=3)
 
     def action_delete(self) -> None:
         if (d := self.draft) is not None:

@@ -13,6 +13,7 @@ from rich.style import Style
 from textual.events import Click, Resize
 from textual.geometry import Region, Size
 
+from workbench.core.relations import relations_of
 from workbench.session.draft import Draft
 from workbench.tui.messages import EntityClicked
 from workbench.tui.widgets.line_view import LineView
@@ -123,6 +124,13 @@ def _rows(
         keys += [Segment(f"{n} ", BOLD), Segment(f"{name}  ", Style.parse(f"bold {shade}"))]
     if keys:
         lines.append(keys)
+    relations = relations_of(draft.doc)  # of the document as imported (PubTator, BioC, brat)
+    if relations:
+        lines.append(
+            [Segment(f"{len(relations)} relation{'s' if len(relations) != 1 else ''}", BOLD)]
+        )
+        for r in relations:
+            lines.append([Segment(_cell(f"{r.kind} {r.source} → {r.target}", width))])
     return lines
 
 
