@@ -7,6 +7,7 @@ where its text names one concept of its label, whichever of the two suggested it
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Sequence
 from dataclasses import replace
@@ -57,6 +58,10 @@ class Suggester:
                 if label in labels:
                     lexicon.add_text(term, label, concept)
         self.lexicon, self.concepts = lexicon, concepts
+        if len(concepts):
+            # the dictionary's objects live as long as the screen: out of the collector's
+            # reach, so that no full collection scans them again between two key presses
+            gc.freeze()
         if model is None:
             self._tagger, self.model_id, self.origin = None, None, "lexicon"
             return
