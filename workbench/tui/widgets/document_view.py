@@ -12,7 +12,7 @@ from rich.style import Style
 from textual.events import Click, Resize
 from textual.geometry import Region, Size
 
-from workbench.session.draft import Draft
+from workbench.session.draft import Draft, Entity
 from workbench.tui.layout import Layout, layout
 from workbench.tui.messages import TokenClicked
 from workbench.tui.widgets.line_view import LineView
@@ -30,6 +30,7 @@ class DocumentView(LineView):
         self.colours: dict[str, str] = {}
         self._layout: Layout | None = None
         self._token_styles: dict[int, Style] | None = None
+        self._owners: dict[int, Entity] = {}
         # where no cursor is drawn (adjudication), these tokens are marked instead
         self.marked: tuple[int, int] | None = None
 
@@ -125,7 +126,8 @@ class DocumentView(LineView):
                 left = line[k - 1].token if k else None
                 right = line[k + 1].token if k + 1 < len(line) else None
                 if left is not None and right is not None:
-                    same = left in styles and d.entity_at(left) is d.entity_at(right)
+                    owner = self._owners
+                    same = left in owner and owner[left] is owner.get(right)
                     if self.marked is not None and self.marked[0] <= left < right <= self.marked[1]:
                         style = (styles[left] if same else Style()) + MARKED
                     elif selecting and a <= left and right <= b:
@@ -140,6 +142,7 @@ class DocumentView(LineView):
         marked (italic, underlined) as lying on two layers."""
         styles: dict[int, Style] = {}
         layers: dict[int, int] = {}
+        self._owners = {}  # token -> the innermost entity on it, as `Draft.entity_at` says
         for e in sorted(d.entities, key=lambda e: e.first - e.last):  # the longest first
             colour = self.colours.get(e.label, "white")
             if d.is_suggestion(e):
@@ -149,6 +152,7 @@ class DocumentView(LineView):
             for i in range(e.first, e.last + 1):
                 styles[i] = style
                 layers[i] = layers.get(i, 0) + 1
+                self._owners[i] = e
         for i, n in layers.items():
             if n > 1:
                 styles[i] = styles[i] + LAYERED

@@ -32,24 +32,20 @@ class EntityPanel(LineView):
         self._args: tuple[Draft | None, dict[str, str], str] = (None, {}, "")
         self._lines: list[list[Segment]] = []
         self._doc_id: int | None = None
+        self._here: int | None = None  # the row of the entity under the cursor
 
     def show(self, draft: Draft | None, colours: dict[str, str], note: str = "") -> None:
-        """Rebuilt only when what it lists changed: most keys only move the cursor."""
+        """Rebuilt only when what it lists changed; a cursor move only moves the highlighted
+        row (a document of 200 entities would otherwise rebuild them all on every key)."""
         key: object = note
         if draft is not None:
-            key = (
-                draft.doc_id,
-                tuple(draft.entities),
-                draft.entity_at(draft.cursor),
-                draft.status,
-                draft.suggested_by,
-                note,
-            )
-        if key == self._shown:
-            return
-        self._shown = key
+            key = (draft.doc_id, tuple(draft.entities), draft.status, draft.suggested_by, note)
         self._args = (draft, colours, note)
-        self._rebuild()
+        if key != self._shown:
+            self._shown = key
+            self._rebuild()
+        else:
+            self._follow_cursor()
 
     def on_resize(self, event: Resize) -> None:
         self._rebuild()
@@ -73,13 +69,32 @@ class EntityPanel(LineView):
         if doc_id != self._doc_id:  # a new document starts at the top
             self._doc_id = doc_id
             self.scroll_to(y=0, animate=False)
-        if draft is not None and (here := draft.entity_at(draft.cursor)) is not None:
-            row = HEADER_ROWS + draft.entities.index(here)
-            self.scroll_to_region(Region(0, row, width, 1), animate=False, immediate=True)
+        self._here = None
+        self._follow_cursor()
         self.refresh()
 
+    def _follow_cursor(self) -> None:
+        """Highlight the row of the entity under the cursor and keep it in view."""
+        draft = self._args[0]
+        here = None if draft is None else draft.entity_at(draft.cursor)
+        row = None if here is None or draft is None else HEADER_ROWS + draft.entities.index(here)
+        if row == self._here:
+            return
+        for old in (self._here, row):
+            if old is not None:
+                self.refresh_line(old)
+        self._here = row
+        if row is not None:
+            width = self.scrollable_content_region.width
+            self.scroll_to_region(Region(0, row, width, 1), animate=False, immediate=True)
+
     def line_segments(self, n: int) -> list[Segment] | None:
-        return self._lines[n] if n < len(self._lines) else None
+        if n >= len(self._lines):
+            return None
+        line = self._lines[n]
+        if n == self._here and len(line) > 2:  # label, gap, text: the text reversed
+            line = [*line[:2], Segment(line[2].text, HERE), *line[3:]]
+        return line
 
 
 def _rows(
@@ -101,7 +116,6 @@ def _rows(
     columns += f" {'conf':>{CONF}}" if conf_w else ""
     columns += " " + _cell("concept", concept_w - 1) if concept_w else ""
     lines = [title, [Segment(columns, BOLD)]]
-    here = draft.entity_at(draft.cursor)
     doc = draft.doc
     layered = draft.layered()
     for k, (e, concept) in enumerate(zip(draft.entities, concepts, strict=True)):
@@ -111,7 +125,7 @@ def _rows(
         row = [
             Segment(_cell(e.label + mark, label_w), colour),
             Segment(" "),
-            Segment(_cell(words, text_w), HERE if e is here else None),
+            Segment(_cell(words, text_w)),
         ]
         if conf_w:
             row.append(Segment(" " + ("" if e.score is None else f"{e.score:.2f}").rjust(CONF)))
