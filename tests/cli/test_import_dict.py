@@ -48,6 +48,8 @@ def test_import_stores_the_concepts_with_their_ids(
         ("D000082", "Acetaminophen", "Acetaminophen", "acetaminophen"),
         ("D000082", "Acetaminophen", "Paracetamol", "paracetamol"),
     ]
+    status = cli("status")
+    assert "Dictionary 1: 2 Chemical concepts, 6 terms (CTD_chemicals.tsv)" in status.output
 
 
 def test_the_same_file_twice_is_refused(

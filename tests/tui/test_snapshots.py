@@ -92,3 +92,36 @@ def test_search_results(snap_compare: object, tui_project: Project, size: tuple[
         await pilot.pause()
 
     assert snap_compare(WorkbenchApp(tui_project), terminal_size=size, run_before=before)  # type: ignore[operator]
+
+
+def _awaiting_adjudication(project: Project) -> Project:
+    """The first pool sentence accepted by two annotators who disagree on two entities."""
+    from workbench.core import Span
+    from workbench.store.annotators import apply_double_share
+    from workbench.store.documents import append_revision
+
+    conn = project.connect()
+    apply_double_share(conn, 1.0)
+    doc = conn.execute("SELECT MIN(id) FROM documents WHERE split = 'pool'").fetchone()[0]
+    ann = [Span(0, 7, "Chemical"), Span(15, 30, "Disease")]
+    bob = [Span(0, 7, "Chemical"), Span(22, 30, "Disease"), Span(34, 38, "Chemical")]
+    for who, spans in (("ann", ann), ("bob", bob)):
+        append_revision(
+            conn, doc, spans, kind="accepted", status="accepted", base_revision=1, author=who,
+            line=True,
+        )  # fmt: skip
+    conn.close()
+    return project
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_adjudication(snap_compare: object, tui_project: Project, size: tuple[int, int]) -> None:
+    project = _awaiting_adjudication(tui_project)
+
+    async def before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await pilot.press("1")  # the first difference: ann's; the second stays open
+        await pilot.pause()
+
+    app = WorkbenchApp(project, annotator="judge", adjudicate=True)
+    assert snap_compare(app, terminal_size=size, run_before=before)  # type: ignore[operator]

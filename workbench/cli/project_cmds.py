@@ -63,6 +63,11 @@ def render_status(st: ProjectStatus, out: Console) -> None:
     for key, shown, name in rows:
         labels.add_row(key, shown, *(str(st.entities.get((sp, name), 0)) for sp in SPLITS))
     out.print(labels)
+    for d in st.dictionaries:
+        out.print(
+            f"Dictionary {d.id}: {d.entries:,} {d.label} concepts, {d.terms:,} terms"
+            f" ({Path(d.source).name})"
+        )
     if st.double_documents:
         out.print(
             f"Double annotation: {st.double_documents} documents,"

@@ -12,6 +12,7 @@ from workbench.ops.agreement import Agreement, agreement
 from workbench.project import Label, Project
 from workbench.store.annotators import awaiting_adjudication, double_documents
 from workbench.store.counts import count_by_split_status, label_counts
+from workbench.store.dictionary import DictionaryRecord, list_dictionaries
 from workbench.store.migrate import user_version
 from workbench.store.queue import queue
 from workbench.store.rounds import (
@@ -37,6 +38,7 @@ class ProjectStatus:
     queue_head: list[tuple[int, float | None, str]]  # (document id, score, text snippet)
     double_documents: int = 0  # pool documents two annotators annotate independently
     awaiting_adjudication: int = 0
+    dictionaries: list[DictionaryRecord] = field(default_factory=list)
 
     @property
     def total_documents(self) -> int:
@@ -65,6 +67,7 @@ def project_status(project: Project) -> ProjectStatus:
             queue_head=head,
             double_documents=double_documents(conn),
             awaiting_adjudication=len(awaiting_adjudication(conn)),
+            dictionaries=list_dictionaries(conn),
         )
     finally:
         conn.close()

@@ -130,18 +130,20 @@ class AdjudicateScreen(Screen[None]):
             mark = "▶ " if k == adj.current else "  "
             out.append(mark, "bold")
             out.append(f"{k + 1}. ")
-            before = text[max(0, d.start - 16) : d.start].replace("\n", " ")
-            after = text[d.end : d.end + 16].replace("\n", " ")
-            out.append(f"…{before}", "dim")
+            lo, hi = max(0, d.start - 16), min(len(text), d.end + 16)
+            before = text[lo : d.start].replace("\n", " ")
+            after = text[d.end : hi].replace("\n", " ")
+            out.append(("…" if lo else "") + before, "dim")
             out.append(text[d.start : d.end][:40], "bold underline")
-            out.append(f"{after}…", "dim")
+            out.append(after + ("…" if hi < len(text) else ""), "dim")
             out.append("  left: ")
             self._spans(out, d, "first", text)
             out.append("  right: ")
             self._spans(out, d, "second", text)
             taken = TAKEN.get(d.choice or "", "")
             out.append(f"  → {taken}" if taken else "  → ?", "bold green" if taken else "yellow")
-            out.append("\n")
+            if k < len(adj.differences) - 1:
+                out.append("\n")
         return out
 
     def _spans(self, out: Text, d: Difference, side: str, text: str) -> None:
