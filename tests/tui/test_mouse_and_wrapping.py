@@ -7,6 +7,7 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
+from textual.events import MouseMove
 from textual.pilot import Pilot
 
 from tests.conftest import write
@@ -78,5 +79,14 @@ def test_click_places_the_cursor_shift_click_selects_and_a_panel_row_jumps(
         py0 = panel.content_region.y - panel.region.y
         await pilot.click("#entities", offset=(3, py0 + HEADER_ROWS))  # the first row: Aspirin
         assert draft.cursor == 0
+        # a drag from "causes" to "severe" selects both; the release is no click
+        await pilot.mouse_down("#doc", offset=(x0 + 9, y0))
+        await pilot._post_mouse_events([MouseMove], "#doc", offset=(x0 + 17, y0), button=1)
+        await pilot.mouse_up("#doc", offset=(x0 + 17, y0))
+        await pilot.pause()
+        assert draft.selection() == (1, 2)
+        await pilot.press("1")
+        await settle(pilot)
+        assert ("causes severe", "Chemical", "added") in latest(project, first)[2]
 
     drive(project, body)

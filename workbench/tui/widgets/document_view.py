@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.events import Click, Resize
+from textual.events import Click, MouseDown, MouseEvent, MouseMove, MouseUp, Resize
 from textual.geometry import Region, Size
 
 from workbench.session.draft import Draft, Entity
@@ -31,6 +31,8 @@ class DocumentView(LineView):
         self._layout: Layout | None = None
         self._token_styles: dict[int, Style] | None = None
         self._owners: dict[int, Entity] = {}
+        self._drag_from: int | None = None  # the token a mouse press began on
+        self._dragged = False
         # where no cursor is drawn (adjudication), these tokens are marked instead
         self.marked: tuple[int, int] | None = None
 
@@ -85,12 +87,40 @@ class DocumentView(LineView):
             return None
         return lay.token_above(self.draft.cursor, delta)
 
-    def on_click(self, event: Click) -> None:
-        """A click puts the cursor on the token under it; shift+click selects up to it."""
+    def _token_under(self, event: MouseEvent) -> int | None:
         offset = event.get_content_offset(self)
         if self._layout is None or offset is None:
+            return None
+        return self._layout.token_at(self.scroll_offset.y + offset.y, offset.x)
+
+    def on_mouse_down(self, event: MouseDown) -> None:
+        """A press starts a drag: the cursor goes where the button is released."""
+        self._drag_from = self._token_under(event)
+        self._dragged = False
+        if self._drag_from is not None:
+            self.capture_mouse()
+
+    def on_mouse_move(self, event: MouseMove) -> None:
+        if self._drag_from is None or not event.button:
             return
-        token = self._layout.token_at(self.scroll_offset.y + offset.y, offset.x)
+        token = self._token_under(event)
+        if token is not None and (self._dragged or token != self._drag_from):
+            if not self._dragged:  # the selection is anchored where the drag began
+                self.post_message(TokenClicked(self._drag_from, extend=False))
+                self._dragged = True
+            self.post_message(TokenClicked(token, extend=True))
+
+    def on_mouse_up(self, event: MouseUp) -> None:
+        self.release_mouse()
+        self._drag_from = None
+
+    def on_click(self, event: Click) -> None:
+        """A click puts the cursor on the token under it; shift+click selects up to it; a
+        drag (press on one word, release on another) selects from one to the other."""
+        if self._dragged:
+            self._dragged = False
+            return
+        token = self._token_under(event)
         if token is not None:
             self.post_message(TokenClicked(token, extend=event.shift))
 
