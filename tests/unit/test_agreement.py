@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -63,3 +65,29 @@ def test_adjudication_groups_overlapping_differences_and_builds_the_result() -> 
     adj.current = 0
     adj.take("neither")
     assert [s.key() for s in adj.spans()] == [(0, 10, "Chemical"), (42, 46, "Chemical")]
+
+
+def test_the_double_share_is_stable_and_leaves_touched_documents_alone(tmp_path: Path) -> None:
+    from tests.conftest import write
+    from workbench.ops.importing import import_files
+    from workbench.project import init_project
+    from workbench.store.annotators import apply_double_share
+    from workbench.store.documents import append_revision
+
+    project = init_project(tmp_path / "proj", "Chemical,Disease")
+    lines = "".join(f"Sentence number {k} .\n" for k in range(200))
+    import_files(project, [write(tmp_path / "pool.txt", lines)], fmt="text", split="pool")
+    conn = project.connect()
+
+    def doubles() -> set[int]:
+        return {r[0] for r in conn.execute("SELECT id FROM documents WHERE annotators = 2")}
+
+    apply_double_share(conn, 0.25)
+    chosen = doubles()
+    assert 30 <= len(chosen) <= 70  # a quarter of 200, by a hash
+    assert apply_double_share(conn, 0.25) == 0 and doubles() == chosen  # the same ones
+    touched = min(chosen)
+    append_revision(conn, touched, [], kind="draft", status="draft", author="ann", line=True)
+    apply_double_share(conn, 0.0)
+    assert doubles() == {touched}  # someone is annotating it on a line: it stays double
+    conn.close()

@@ -17,7 +17,7 @@ from workbench.core import Document, Span
 from workbench.core.spans import concept_of
 from workbench.session.draft import Draft, Entity, token_range
 from workbench.session.writer import Save
-from workbench.store.annotators import Line, awaiting_adjudication, finished, lines
+from workbench.store.annotators import Line, finished, lines
 from workbench.store.documents import load_revision, spans_of
 
 CHOICES = ("first", "second", "both", "neither")
@@ -205,7 +205,3 @@ def open_adjudication(conn: sqlite3.Connection, doc_id: int) -> Adjudication | N
         (b, spans_of(conn, b.annotation_id) if b.kind == "accepted" else []),
         rev.revision,
     )
-
-
-def adjudication_queue(conn: sqlite3.Connection) -> list[int]:
-    return awaiting_adjudication(conn)

@@ -143,47 +143,32 @@ def _identity(conn: sqlite3.Connection, annotation_id: int) -> list[tuple[object
     )
 
 
-def awaiting_adjudication(conn: sqlite3.Connection) -> list[int]:
-    """Documents enough annotators finished without agreeing: the adjudicator's queue."""
-    needed = {
+def _needing(conn: sqlite3.Connection, where: str) -> dict[int, int]:
+    """Double-annotated live documents matching ``where``, with how many annotators each needs."""
+    return {
         int(r[0]): int(r[1])
         for r in conn.execute(
-            "SELECT id, annotators FROM documents WHERE annotators >= 2 AND status = 'draft'"
-            " AND removed_at IS NULL"
+            "SELECT id, annotators FROM documents WHERE annotators >= 2 AND removed_at IS NULL"
+            f" AND {where}"
         )
     }
-    if not needed:
-        return []
-    by_doc = lines(conn)
+
+
+def awaiting_adjudication(conn: sqlite3.Connection) -> list[int]:
+    """Documents enough annotators finished without agreeing: the adjudicator's queue."""
+    needed = _needing(conn, "status = 'draft'")
+    by_doc = lines(conn) if needed else {}
     return [d for d in sorted(needed) if len(finished(by_doc.get(d, []))) >= needed[d]]
 
 
 def todo_for(conn: sqlite3.Connection, author: str) -> set[int]:
     """Double-annotated documents still open to ``author``: not finished by them, and
     fewer annotators have finished them than they need."""
-    needed = {
-        int(r[0]): int(r[1])
-        for r in conn.execute(
-            "SELECT id, annotators FROM documents WHERE annotators >= 2 AND split = 'pool'"
-            " AND status IN ('new', 'draft') AND removed_at IS NULL"
-        )
-    }
-    if not needed:
-        return set()
-    by_doc = lines(conn)
+    needed = _needing(conn, "split = 'pool' AND status IN ('new', 'draft')")
+    by_doc = lines(conn) if needed else {}
     out = set()
     for doc_id, n in needed.items():
         done = finished(by_doc.get(doc_id, []))
         if len(done) < n and all(ln.author != author for ln in done):
             out.add(doc_id)
     return out
-
-
-def adjudicated_revisions(conn: sqlite3.Connection, document_id: int) -> list[int] | None:
-    """The revisions the latest adjudication of a document settled, if it has one."""
-    row = conn.execute(
-        "SELECT adjudicates FROM annotations WHERE document_id = ? AND adjudicates IS NOT NULL"
-        " ORDER BY revision DESC LIMIT 1",
-        (document_id,),
-    ).fetchone()
-    return None if row is None else [int(x) for x in json.loads(row[0])]
