@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import SAMPLE
@@ -134,3 +135,24 @@ def test_bald_through_the_tagger_is_zero_without_dropout(tiny_project: Project) 
     on = tagger.predict(docs, mc_samples=4, mc_dropout=0.5)
     assert all(bald(p.samples) < 1e-6 for p in off)  # type: ignore[arg-type]
     assert sum(bald(p.samples) for p in on) > 0  # type: ignore[arg-type]
+
+
+def test_retrain_from_the_command_line_chooses_epochs_on_a_dev_sample(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`retrain` (and `R`, which runs it) compares its epochs on a sample of dev, as the
+    round's recipe says: a full dev pass per epoch made a round on 2 cores three times longer."""
+    from workbench.ops import training
+    from workbench.project import init_project
+
+    project = init_project(tmp_path / "proj", "Chemical,Disease")
+    seen: list[training.RetrainOptions] = []
+
+    def fake(project: Project, opts: training.RetrainOptions, log: object, progress: object):  # type: ignore[no-untyped-def]
+        seen.append(opts)
+        raise training.WorkbenchError("stop here")
+
+    monkeypatch.setattr(training, "retrain", fake)
+    res = CliRunner().invoke(app, ["-P", str(project.root), "retrain", "--epochs", "2"])
+    assert res.exit_code != 0 and "stop here" in res.output
+    assert seen[0].train.dev_sample == training.ROUND_DEV_SAMPLE and seen[0].train.epochs == 2

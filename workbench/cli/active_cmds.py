@@ -33,8 +33,7 @@ def retrain(
     seed: int = typer.Option(13, help="Random seed."),
 ) -> None:
     """Train on everything accepted, promote if not worse, and re-order the queue."""
-    from workbench.model.train import TrainOptions
-    from workbench.ops.training import RetrainOptions
+    from workbench.ops.training import RetrainOptions, round_recipe
     from workbench.ops.training import retrain as run_retrain
 
     project = project_of(ctx)
@@ -42,7 +41,7 @@ def retrain(
     opts = RetrainOptions(
         strategy=chosen,
         batch=batch or project.config.batch_size,
-        train=TrainOptions(
+        train=round_recipe(
             epochs=epochs,
             learning_rate=learning_rate,
             batch_size=batch_size,

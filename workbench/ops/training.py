@@ -45,11 +45,22 @@ QUICK_STEPS = 250
 QUICK_DEV_SAMPLE = 500
 
 
+# Within a round, the epochs are compared on a sample of dev (the round's model is then
+# scored on all of it): a full dev pass per epoch was two thirds of a round on 2 CPU cores.
+ROUND_DEV_SAMPLE = 1000
+
+
+def round_recipe(**given: Any) -> TrainOptions:
+    """A retrain round's training options: what is given, and a dev sample to choose the
+    epoch on (whoever builds the options, the command line or a test)."""
+    return TrainOptions(**{"dev_sample": ROUND_DEV_SAMPLE, **given})
+
+
 @dataclass
 class RetrainOptions:
     strategy: str = "mnlp"
     batch: int = 50  # the next batch: how many of the queue's head the round reports
-    train: TrainOptions = field(default_factory=lambda: TrainOptions(epochs=3, dev_sample=1000))
+    train: TrainOptions = field(default_factory=lambda: round_recipe(epochs=3))
     warm_start: bool = False
     promote: str = "auto"
     cost_aware: bool = False
