@@ -203,6 +203,8 @@ def fit(
     if 0 < opts.dev_sample < len(chooser):
         chooser = random.Random(opts.seed).sample(chooser, opts.dev_sample)
     dev_ex = build_examples(chooser, tokenizer, label2id, max_length)
+    # evaluated in order: by length, each batch pads to its own longest window, not the dev's
+    dev_ex.sort(key=lambda ex: len(ex["input_ids"]))
     epochs, every = schedule(len(train_ex), opts)
     log(
         f"Training {base_label} on {len(train_ex):,} windows from {len(train):,} "
