@@ -132,7 +132,7 @@ def _rows(
         if concept_w:
             row.append(Segment(" " + _cell(concept, concept_w - 1), DIM))
         lines.append(row)
-    lines.append([Segment("? = suggestion  + = overlaps another", DIM)])
+    lines.append([Segment("? = suggestion  + = overlaps", DIM)])
     keys: list[Segment] = []
     for n, (name, shade) in enumerate(colours.items(), start=1):
         keys += [Segment(f"{n} ", BOLD), Segment(f"{name}  ", Style.parse(f"bold {shade}"))]
