@@ -71,8 +71,41 @@ def test_train_registers_an_active_standard_model(tiny_project: Project, trained
     metrics = json.loads(rnd[1])
     assert {"f1", "precision", "recall", "accuracy"} <= metrics.keys()
     assert set(metrics["dev"]["per_label"]) <= {"Chemical", "Disease"}
-    assert metrics["test"]["documents"] == 20
+    assert metrics["test"] is None  # test is scored by `evaluate`, never by a round
     assert not list(tiny_project.models_dir.glob(".incoming-*"))
+
+
+def test_train_never_reads_the_test_split(
+    tiny_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test document trains a model or chooses one: the round does not even read them.
+    A test split with a label the project lacks would stop a round that read it."""
+    from workbench.active import corpus
+    from workbench.store.documents import iter_documents
+
+    read: list[object] = []
+
+    def spy(conn: object, **kw: object) -> object:
+        read.append(kw.get("splits"))
+        return iter_documents(conn, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(corpus, "iter_documents", spy)
+    conn = sqlite3.connect(tiny_project.db_path)
+    with conn:
+        # a new revision of every test document, with an entity of a label the project lacks
+        conn.execute(
+            "INSERT INTO annotations (document_id, revision, kind, origin) SELECT id, 2, 'gold',"
+            " 'poison' FROM documents WHERE split = 'test'"
+        )
+        conn.execute(
+            'INSERT INTO spans (annotation_id, position, start, "end", label, text) SELECT a.id,'
+            " 0, 0, 1, 'Gene', substr(d.text, 1, 1) FROM annotations a JOIN documents d"
+            " ON d.id = a.document_id WHERE a.origin = 'poison'"
+        )
+    conn.close()
+    res = _cli(tiny_project, "train", *FAST)
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    assert read and all("test" not in (splits or []) for splits in read)  # type: ignore[operator]
 
 
 def test_training_is_reproducible(tiny_project: Project, trained: Path) -> None:

@@ -1,4 +1,6 @@
-"""What a round trains on and is judged on, read from the project."""
+"""What a round trains on and chooses its model on, read from the project: train and dev.
+The test split is never read here: no test document trains a model or chooses one (its
+epoch, its promotion); `workbench evaluate --split test` scores a final recipe on it."""
 
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ from workbench.store.documents import iter_documents
 class Corpus:
     train: list[Document]
     dev: list[Document]
-    test: list[Document]
     dev_from_train: bool
 
     def sizes(self) -> dict[str, int]:
@@ -39,7 +40,7 @@ def training_documents(project: Project) -> int:
 
 
 def load_corpus(project: Project, dev_fraction: float, seed: int) -> Corpus:
-    """Train: the train split plus every accepted pool document; dev and test: gold splits."""
+    """Train: the train split plus every accepted pool document; dev: the dev split's gold."""
     conn = project.connect()
     try:
         train = [
@@ -48,7 +49,6 @@ def load_corpus(project: Project, dev_fraction: float, seed: int) -> Corpus:
         ]
         # only gold: a dev or test document still to be annotated is not yet a judge
         dev = [s.document for s in iter_documents(conn, splits=["dev"], statuses=["accepted"])]
-        test = [s.document for s in iter_documents(conn, splits=["test"], statuses=["accepted"])]
     finally:
         conn.close()
     if not train:
@@ -57,7 +57,7 @@ def load_corpus(project: Project, dev_fraction: float, seed: int) -> Corpus:
             "or accept documents in `workbench annotate`"
         )
     known = set(project.config.label_names)
-    unknown = sorted({s.label for d in train + dev + test for s in d.spans} - known)
+    unknown = sorted({s.label for d in train + dev for s in d.spans} - known)
     if unknown:
         raise ModelError(
             f"the data has labels that workbench.toml does not list ({', '.join(unknown)}); "
@@ -78,4 +78,4 @@ def load_corpus(project: Project, dev_fraction: float, seed: int) -> Corpus:
         dev = [d for i, d in enumerate(train) if i in held]
         train = [d for i, d in enumerate(train) if i not in held]
         dev_from_train = True
-    return Corpus(train, dev, test, dev_from_train)
+    return Corpus(train, dev, dev_from_train)

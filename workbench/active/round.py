@@ -151,7 +151,7 @@ def _run(
         fitted = fit(
             corpus.train,
             corpus.dev,
-            corpus.test,
+            [],  # the test split is never read by a round (active/corpus.py)
             project.config.label_names,
             base,
             opts.train,
