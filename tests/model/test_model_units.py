@@ -144,3 +144,26 @@ def test_word_pieces_match_the_tokenizer_and_ignore_its_padding(tiny_bert: Path)
     padded.backend_tokenizer.enable_truncation(max_length=2)
     assert word_pieces(padded, sentences) == expected
     assert padded.backend_tokenizer.padding is not None  # the wrapper's own settings stay
+
+
+def test_padding_batches_to_shape_steps_changes_no_prediction(tiny_tagger: Path) -> None:
+    """Batches padded to widths and row counts in steps (torch) read exactly what exact
+    shapes (ONNX) read: padding columns and rows are masked and never read back."""
+    import numpy as np
+
+    from tests.conftest import BC5CDR
+    from workbench.formats import pubtator
+    from workbench.model.predict import Tagger
+
+    docs = pubtator.read(BC5CDR / "CDR_TestSet.PubTator.txt")[:12]
+    tagger = Tagger(tiny_tagger, device="cpu", precision="fp32")
+    assert tagger.runtime.shape_steps == (8, 4)
+    stepped = tagger.tag(docs)
+    shapes = {b.ids.shape for b in tagger.prepare(docs).batches}
+    assert all(w % 8 == 0 or w == tagger.max_length for _, w in shapes)
+    assert all(r % 4 == 0 for r, _ in shapes)
+    tagger.runtime.shape_steps = (1, 1)
+    exact = tagger.tag(docs)
+    assert [[s.key() for s in d] for d in stepped] == [[s.key() for s in d] for d in exact]
+    scores = [s.score for d in stepped for s in d], [s.score for d in exact for s in d]
+    assert np.allclose(*scores, atol=1e-4)  # type: ignore[arg-type]

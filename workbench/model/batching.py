@@ -19,11 +19,11 @@ from workbench.core.sentences import sentence_ranges
 from workbench.model.model_dir import WordTokenizer
 from workbench.model.windows import Window, make_windows, word_pieces
 
-# Widths by 8: by 32, short sentences padded to 32 cost fp32 and ONNX a third more time (500
-# CDR abstracts, fp32: 40.7 s against 31.4 s by 8 or exact); bf16 and peak RSS are the same
-# by 8 as by 32, where exact widths grew RSS by a fifth (BENCHMARKS.md, "Peak memory").
-WIDTH_STEP = 8
-ROWS_STEP = 4
+# The torch runtime's shape steps. Widths by 8: by 32, short sentences padded to 32 cost fp32 a
+# third more time (500 CDR abstracts: 40.7 s against 31.4 s by 8 or exact); bf16 and peak
+# RSS are the same by 8 as by 32, where exact widths grew RSS by a fifth (BENCHMARKS.md).
+SHAPE_WIDTH_STEP = 8
+SHAPE_ROWS_STEP = 4
 
 
 @dataclass
@@ -53,6 +53,7 @@ def prepare(
     max_length: int,
     stride: int,
     batch_tokens: int,
+    shape_steps: tuple[int, int] = (1, 1),
 ) -> Prepared:
     offsets = np.zeros(len(docs) + 1, dtype=np.int64)
     sent_words: list[list[str]] = []
@@ -79,18 +80,25 @@ def prepare(
             batch_tokens, longest
         ):
             j += 1
-        batches.append(_batch(windows[i:j], sent_base, tok.pad_id, max_length))
+        batches.append(_batch(windows[i:j], sent_base, tok.pad_id, max_length, shape_steps))
         i = j
     return Prepared(docs, offsets, batches)
 
 
-def _batch(windows: Sequence[Window], sent_base: list[int], pad: int, max_length: int) -> Batch:
-    # Shapes in steps (width by 8, rows by 4): a few dozen distinct matmul shapes instead of
-    # hundreds keep the kernels' caches from growing with the input (peak RSS, BENCHMARKS.md).
-    # Padding rows and columns are masked and never read.
+def _batch(
+    windows: Sequence[Window],
+    sent_base: list[int],
+    pad: int,
+    max_length: int,
+    steps: tuple[int, int],
+) -> Batch:
+    # Shapes in steps (for torch: width by 8, rows by 4): a few dozen distinct matmul shapes
+    # instead of hundreds keep the kernels' caches from growing with the input (peak RSS,
+    # BENCHMARKS.md). Padding rows and columns are masked and never read.
+    width_step, rows_step = steps
     longest = len(windows[-1].input_ids)  # sorted by length: the last is the longest
-    width = max(longest, min(max_length, -(-longest // WIDTH_STEP) * WIDTH_STEP))
-    n_rows = -(-len(windows) // ROWS_STEP) * ROWS_STEP
+    width = max(longest, min(max_length, -(-longest // width_step) * width_step))
+    n_rows = -(-len(windows) // rows_step) * rows_step
     ids = np.full((n_rows, width), pad, dtype=np.int64)
     mask = np.zeros((n_rows, width), dtype=np.int64)
     mask[len(windows) :, 0] = 1  # a padding row attends to one token: no all-masked NaN

@@ -132,7 +132,14 @@ class Tagger:
 
     def prepare(self, docs: Sequence[Document]) -> Prepared:
         """CPU work: sentences, sub-words, windows and padded batches (no model)."""
-        return prepare(docs, self.tokenizer, self.max_length, self.stride, self.batch_tokens)
+        return prepare(
+            docs,
+            self.tokenizer,
+            self.max_length,
+            self.stride,
+            self.batch_tokens,
+            self.runtime.shape_steps,
+        )
 
     def run(self, prepared: Prepared) -> list[list[Span]]:
         """The forward pass over a prepared chunk, then its entities."""

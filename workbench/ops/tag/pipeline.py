@@ -99,7 +99,13 @@ def run_units(
         pool = ProcessPoolExecutor(
             opts.workers,
             initializer=_init_worker,
-            initargs=(tagger.path, tagger.max_length, tagger.stride, tagger.batch_tokens),
+            initargs=(
+                tagger.path,
+                tagger.max_length,
+                tagger.stride,
+                tagger.batch_tokens,
+                tagger.runtime.shape_steps,
+            ),
         )
 
     def put(q: queue.Queue[tuple[str, Any]], item: tuple[str, Any]) -> None:
@@ -232,7 +238,9 @@ def _chunks(
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(path: Path, max_length: int, stride: int, batch_tokens: int) -> None:
+def _init_worker(
+    path: Path, max_length: int, stride: int, batch_tokens: int, shape_steps: tuple[int, int]
+) -> None:
     from workbench.model.model_dir import load_tokenizer
 
     _WORKER.update(
@@ -240,6 +248,7 @@ def _init_worker(path: Path, max_length: int, stride: int, batch_tokens: int) ->
         max_length=max_length,
         stride=stride,
         batch_tokens=batch_tokens,
+        shape_steps=shape_steps,
     )
 
 
@@ -247,4 +256,6 @@ def _prepare_in_worker(docs: list[Document]) -> Prepared:
     from workbench.model.batching import prepare
 
     w = _WORKER
-    return prepare(docs, w["tokenizer"], w["max_length"], w["stride"], w["batch_tokens"])
+    return prepare(
+        docs, w["tokenizer"], w["max_length"], w["stride"], w["batch_tokens"], w["shape_steps"]
+    )

@@ -30,11 +30,11 @@ from workbench.tui.messages import (
     SaveFailed,
     SuggestionsReady,
 )
-from workbench.tui.screens.concept import CLEAR, ConceptScreen
 from workbench.tui.screens.conflict import ConflictScreen
 from workbench.tui.screens.error import ErrorScreen
 from workbench.tui.screens.finding import Finding
 from workbench.tui.screens.help import HelpScreen
+from workbench.tui.screens.labelling import Labelling
 from workbench.tui.screens.rounds import Rounds
 from workbench.tui.widgets.dashboard import Dashboard
 from workbench.tui.widgets.document_view import DocumentView
@@ -44,7 +44,7 @@ from workbench.tui.widgets.status_line import StatusLine
 POLL_S = 1.0
 
 
-class AnnotateScreen(Rounds, Finding):
+class AnnotateScreen(Rounds, Finding, Labelling):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,h", "move(-1)", "token", show=False),
         Binding("right,l", "move(1)", "token", show=False),
@@ -210,75 +210,7 @@ class AnnotateScreen(Rounds, Finding):
             d.move_to(target)
             self.repaint()
 
-    # -- keys: edits -------------------------------------------------------------
-
-    def _edit(self, save: Save | None) -> None:
-        if save is not None:
-            self.writer.save(save)
-        self.repaint()
-
-    def action_label(self, n: int) -> None:
-        d = self.draft
-        if d is None:
-            return
-        if n > len(self.label_keys):
-            self.notify(f"no label {n}: this project has {len(self.label_keys)}", timeout=2)
-            return
-        label = self.label_keys[n - 1]
-        overlap, self.overlap_next = self.overlap_next, False
-        self._edit(self.session.edit(d, lambda: d.label(label, overlap=overlap)))
-
-    def action_concept(self) -> None:
-        """`c`: set, change or remove the concept id of the entity under the cursor."""
-        d = self.draft
-        here = None if d is None else d.entity_at(d.cursor)
-        if d is None or here is None:
-            self.notify("put the cursor on an entity first", timeout=2)
-            return
-        text = d.text_of(here.first, here.last)
-        proposed = self.suggester.concepts.lookup(text, here.label)
-
-        def chosen(value: str | None) -> None:
-            if value is not None:
-                concept = None if value == CLEAR else value
-                self._edit(self.session.edit(d, lambda: d.set_concept(concept)))
-
-        self.app.push_screen(ConceptScreen(text, here.label, here.concept, proposed), chosen)
-
-    def action_overlap(self) -> None:
-        """`o`: the next label key adds the selection as one more entity over those there."""
-        self.overlap_next = not self.overlap_next
-        self.notify(
-            "next label key: a new entity over the ones there (o cancels)"
-            if self.overlap_next
-            else "overlap cancelled",
-            timeout=3,
-        )
-
-    def action_label_every(self) -> None:
-        """`*`: every unlabelled occurrence of the entity under the cursor gets its label."""
-        d = self.draft
-        if d is None or d.entity_at(d.cursor) is None:
-            self.notify("put the cursor on an entity first", timeout=2)
-            return
-        count = 0
-
-        def label() -> bool:
-            nonlocal count
-            count = d.label_every()
-            return count > 0
-
-        here = d.entity_at(d.cursor)
-        self._edit(self.session.edit(d, label))
-        if here is not None:  # and in the documents to come, as a suggestion
-            self.suggester.pin(d.text_of(here.first, here.last), here.label)
-            self.prefetcher.forget()
-        done = f"labelled {count} more here" if count else "no other occurrence here"
-        self.notify(f"{done}; suggested in the documents to come", timeout=3)
-
-    def action_delete(self) -> None:
-        if (d := self.draft) is not None:
-            self._edit(self.session.edit(d, d.delete))
+    # -- keys: the document -------------------------------------------------------
 
     def action_accept(self) -> None:
         d = self.draft
