@@ -14,11 +14,11 @@ from tests.conftest import BC5CDR, query, write
 from tests.tui.conftest import wait_until
 from workbench.cli import app
 from workbench.core import Document
+from workbench.core.tokenize import token_span
 from workbench.formats import ReadOptions, Source, get
 from workbench.formats.registry import read_source
 from workbench.ops.importing import import_files
 from workbench.project import CONFIG_NAME, Project, find_project, init_project, render_config
-from workbench.session.draft import token_range
 from workbench.session.state import Session
 from workbench.session.writer import RevisionWriter
 from workbench.store.annotators import awaiting_adjudication
@@ -62,7 +62,7 @@ def annotate_all(project: Project, who: str, gold: dict[str, Document], vary: bo
                 label = span.label
                 if vary and k % 7 == 6:
                     label = "Disease" if label == "Chemical" else "Chemical"
-                first, last = token_range(draft.doc, span) or (0, 0)
+                first, last = token_span(draft.doc.tokens, span.start, span.end) or (0, 0)
                 if vary and k % 6 == 3 and last > first:
                     last -= 1  # and leaves a word out of some
                 draft.move_to(first)

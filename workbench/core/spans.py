@@ -37,6 +37,12 @@ def concept_of(meta: dict[str, Any]) -> str | None:
     return str(identifier) if identifier else None
 
 
+def entity_identity(span: Span) -> tuple[int, int, str, str | None]:
+    """What two annotators must both give for an entity to be the same one: its offsets, its
+    label and its concept id (an adjudication settles any other difference)."""
+    return (span.start, span.end, span.label, concept_of(span.meta))
+
+
 def without_concept(meta: dict[str, Any]) -> dict[str, Any]:
     """``meta`` with its concept id taken out of every place a format put it, and the old id
     kept under ``concept_cleared``: a relabelled entity must not export its old concept."""

@@ -62,9 +62,17 @@ def misaligned(tokens: Sequence[Token], spans: Iterable[Span]) -> list[Span]:
     return [s for s in spans if s.start not in starts or s.end not in ends]
 
 
+def token_span(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int] | None:
+    """The first and last index of the tokens that the characters [start, end) touch (None
+    when they touch none)."""
+    inside = [i for i, t in enumerate(tokens) if t.end > start and t.start < end]
+    return (inside[0], inside[-1]) if inside else None
+
+
 def snap(tokens: Sequence[Token], span: Span) -> Span | None:
     """The span widened to the tokens it overlaps (None when it overlaps none)."""
-    inside = [t for t in tokens if t.end > span.start and t.start < span.end]
-    if not inside:
+    found = token_span(tokens, span.start, span.end)
+    if found is None:
         return None
-    return Span(inside[0].start, inside[-1].end, span.label, span.score, dict(span.meta))
+    first, last = found
+    return Span(tokens[first].start, tokens[last].end, span.label, span.score, dict(span.meta))

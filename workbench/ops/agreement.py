@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from rich.table import Table
 
 from workbench.core import Document, Span
+from workbench.core.tokenize import token_span
 from workbench.store.annotators import awaiting_adjudication, lines
 from workbench.store.documents import load_revision, spans_of
 
@@ -144,9 +145,10 @@ def token_labels(doc: Document, spans: Iterable[Span]) -> list[str]:
     """Each token's label ("O" outside every entity; the first entity's where two overlap)."""
     out = ["O"] * len(doc.tokens)
     for s in sorted(spans, key=lambda s: (s.start, -s.end)):
-        for i, t in enumerate(doc.tokens):
-            if t.end > s.start and t.start < s.end and out[i] == "O":
-                out[i] = s.label
+        if (found := token_span(doc.tokens, s.start, s.end)) is not None:
+            for i in range(found[0], found[1] + 1):
+                if out[i] == "O":
+                    out[i] = s.label
     return out
 
 

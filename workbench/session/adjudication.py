@@ -14,17 +14,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from workbench.core import Document, Span
-from workbench.core.spans import concept_of
-from workbench.session.draft import Draft, Entity, token_range
+from workbench.core.spans import entity_identity
+from workbench.core.tokenize import token_span
+from workbench.session.draft import Draft, Entity
 from workbench.session.writer import Save
 from workbench.store.annotators import Line, finished, lines
 from workbench.store.documents import load_revision, spans_of
 
 CHOICES = ("first", "second", "both", "neither")
-
-
-def _identity(s: Span) -> tuple[int, int, str, str | None]:
-    return (s.start, s.end, s.label, concept_of(s.meta))
 
 
 @dataclass
@@ -36,15 +33,15 @@ class Difference:
     choice: str | None = None
 
     def taken(self) -> list[Span]:
-        return {
-            "first": self.first,
-            "second": self.second,
-            "both": self.first + [s for s in self.second if _identity(s) not in self._ids()],
-            "neither": [],
-        }.get(self.choice or "", [])
-
-    def _ids(self) -> set[tuple[int, int, str, str | None]]:
-        return {_identity(s) for s in self.first}
+        """The entities its choice keeps (none while undecided)."""
+        if self.choice == "first":
+            return self.first
+        if self.choice == "second":
+            return self.second
+        if self.choice == "both":
+            have = {entity_identity(s) for s in self.first}
+            return self.first + [s for s in self.second if entity_identity(s) not in have]
+        return []
 
 
 @dataclass
@@ -68,19 +65,19 @@ class Adjudication:
         base_revision: int,
     ) -> Adjudication:
         a, b = first[1], second[1]
-        common = Counter(map(_identity, a)) & Counter(map(_identity, b))
+        common = Counter(map(entity_identity, a)) & Counter(map(entity_identity, b))
         agreed, rest_a, rest_b = [], [], []
         left = Counter(common)
         for s in a:
-            if left[_identity(s)] > 0:
-                left[_identity(s)] -= 1
+            if left[entity_identity(s)] > 0:
+                left[entity_identity(s)] -= 1
                 agreed.append(s)
             else:
                 rest_a.append(s)
         right = Counter(common)
         for s in b:
-            if right[_identity(s)] > 0:
-                right[_identity(s)] -= 1
+            if right[entity_identity(s)] > 0:
+                right[entity_identity(s)] -= 1
             else:
                 rest_b.append(s)
         adj = cls(doc_id, document, first[0], second[0], base_revision, agreed)
@@ -133,7 +130,7 @@ class Adjudication:
         """One annotator's side as a draft the document view draws, on the focused difference."""
         draft = Draft(self.doc_id, self.document, "accepted")
         for s in self.side(which):
-            if (rng := token_range(self.document, s)) is not None:
+            if (rng := token_span(self.document.tokens, s.start, s.end)) is not None:
                 draft.entities.append(Entity(*rng, s.label, "kept", s.score, dict(s.meta)))
         if (f := self.focus_tokens()) is not None:
             draft.move_to(f[0])
@@ -144,7 +141,7 @@ class Adjudication:
         d = self.focus
         if d is None:
             return None
-        return token_range(self.document, Span(d.start, d.end, "x"))
+        return token_span(self.document.tokens, d.start, d.end)
 
     def spans(self) -> list[Span]:
         """The adjudicated entities: the agreed ones and every decided difference's."""

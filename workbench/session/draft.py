@@ -16,6 +16,7 @@ from typing import Any
 from workbench.core import Document, Span
 from workbench.core.lexicon import fold
 from workbench.core.spans import concept_of, with_concept, without_concept
+from workbench.core.tokenize import token_span
 from workbench.store.documents import Revision
 
 
@@ -45,12 +46,6 @@ class Snapshot:
     removed: tuple[tuple[int, int, str], ...]
     status: str
     suggested_by: str | None
-
-
-def token_range(doc: Document, span: Span) -> tuple[int, int] | None:
-    """The first and last token a character span touches, if any."""
-    inside = [i for i, t in enumerate(doc.tokens) if t.end > span.start and t.start < span.end]
-    return (inside[0], inside[-1]) if inside else None
 
 
 class Draft:
@@ -92,7 +87,7 @@ class Draft:
             rev.line,
         )
         for span in s.document.spans:
-            rng = token_range(s.document, span)
+            rng = token_span(s.document.tokens, span.start, span.end)
             if rng is not None:
                 edit = str(span.meta.get("edit", "kept"))
                 draft.entities.append(Entity(*rng, span.label, edit, span.score, dict(span.meta)))
@@ -168,10 +163,15 @@ class Draft:
             at = text.find(wanted)
         if at < 0:
             return False
-        inside = [i for i, t in enumerate(tokens) if t.end > at and t.start < at + len(wanted)]
-        if not inside:
+        return self.select_chars(at, at + len(wanted))
+
+    def select_chars(self, start: int, end: int) -> bool:
+        """Select the tokens that the characters [start, end) touch (a match); False when
+        they touch none."""
+        found = token_span(self.doc.tokens, start, end)
+        if found is None:
             return False
-        self.anchor, self.cursor = inside[0], inside[-1]
+        self.anchor, self.cursor = found
         return True
 
     # -- edits: each returns whether anything changed -----------------------
@@ -182,7 +182,7 @@ class Draft:
             return False
         before = len(self.entities)
         for span in spans:
-            rng = token_range(self.doc, span)
+            rng = token_span(self.doc.tokens, span.start, span.end)
             if rng is not None and not any(e.overlaps(*rng) for e in self.entities):
                 meta = dict(span.meta)  # a concept id the dictionary gave it
                 self.entities.append(Entity(*rng, span.label, "suggested", span.score, meta))

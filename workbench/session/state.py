@@ -260,8 +260,7 @@ class Session:
     def keep_both(self, doc_id: int) -> Save:
         """Another session's entities and this one's, as a new revision on top of theirs."""
         mine = self.drafts[doc_id]
-        theirs = Draft.from_revision(load_revision(self.conn, doc_id, self.annotator))
-        theirs.lookup = self.concept
+        theirs = self._keep(Draft.from_revision(load_revision(self.conn, doc_id, self.annotator)))
         merged = list(theirs.entities)
         for e in mine.entities:
             if not any((x.first, x.last, x.label) == (e.first, e.last, e.label) for x in merged):
@@ -269,7 +268,6 @@ class Session:
         theirs.entities = sorted(merged, key=lambda e: (e.first, e.last))
         theirs.status = mine.status
         theirs.touched = True
-        self.drafts[doc_id] = theirs
         kind = theirs.status if theirs.status in ("accepted", "skipped") else "draft"
         return self._save(theirs, kind)
 

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from workbench.core.spans import concept_of
+from workbench.core.spans import Span, entity_identity
 from workbench.store.db import transaction
 
 FINAL = ("accepted", "skipped")
@@ -126,16 +126,18 @@ def settled_status(conn: sqlite3.Connection, document_id: int, needed: int) -> s
     if kinds == {"skipped"}:
         return "skipped"
     if kinds == {"accepted"}:
-        first, *rest = (_identity(conn, ln.annotation_id) for ln in done)
+        first, *rest = (_identities(conn, ln.annotation_id) for ln in done)
         if all(other == first for other in rest):
             return "accepted"
     return "draft"
 
 
-def _identity(conn: sqlite3.Connection, annotation_id: int) -> list[tuple[object, ...]]:
-    """A revision's entities as agreement compares them: offsets, label and concept id."""
+def _identities(
+    conn: sqlite3.Connection, annotation_id: int
+) -> list[tuple[int, int, str, str | None]]:
+    """A revision's entities as two annotators must agree on them (`entity_identity`)."""
     return sorted(
-        (r[0], r[1], r[2], concept_of(json.loads(r[3])))
+        entity_identity(Span(r[0], r[1], r[2], meta=json.loads(r[3])))
         for r in conn.execute(
             'SELECT start, "end", label, meta FROM spans WHERE annotation_id = ?',
             (annotation_id,),

@@ -97,11 +97,7 @@ class Finding(Screen[None]):
         d = self.draft
         if d is None or d.doc_id != hit.doc_id:
             return
-        end = hit.offset + hit.length
-        inside = [i for i, t in enumerate(d.doc.tokens) if t.end > hit.offset and t.start < end]
-        if inside:
-            d.move_to(inside[0])
-            d.move_to(inside[-1], extend=True)
+        if d.select_chars(hit.offset, hit.offset + hit.length):
             self.repaint()
 
     def open_document(self, ident: str) -> bool:
