@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -264,3 +265,71 @@ def test_training_data_with_a_label_the_config_lacks(tiny_project: Project) -> N
     res = _cli(tiny_project, "train", *FAST)
     assert res.exit_code == 4
     assert "workbench.toml does not list (Disease)" in res.output
+
+
+def test_the_round_keeps_the_epoch_best_on_dev_and_scores_it_as_evaluate_does(
+    tiny_project: Project,
+) -> None:
+    """The dev F1 a round records is that of the model it keeps, as `evaluate` scores it;
+    that model is the best of the epochs shown; `--precision fp32` is honoured and recorded."""
+    res = _cli(tiny_project, "train", *FAST, "--epochs", "3", "--precision", "fp32")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    shown = [float(x) for x in re.findall(r"dev F1 (\d\.\d{4})", res.output)]  # type: ignore[attr-defined]
+    assert len(shown) == 3
+    conn = sqlite3.connect(tiny_project.db_path)
+    metrics = json.loads(conn.execute("SELECT metrics FROM rounds").fetchone()[0])
+    conn.close()
+    assert metrics["train_precision"] == "fp32"
+    assert round(metrics["f1"], 4) == max(shown)
+    assert metrics["best_epoch"] == shown.index(max(shown)) + 1
+    ev = _cli(tiny_project, "evaluate", "--split", "dev", "--json")
+    assert json.loads(ev.stdout)["f1"] == pytest.approx(metrics["f1"])  # type: ignore[attr-defined]
+
+
+def test_an_unknown_training_precision_is_one_line(tiny_project: Project) -> None:
+    res = _cli(tiny_project, "train", *FAST, "--precision", "fp8")
+    assert res.exit_code == 2 and "fp8" in res.output  # type: ignore[attr-defined]
+
+
+def test_the_chooser_keeps_the_first_of_the_best(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scores 0.5, 0.7, 0.7, 0.6 on dev: the second evaluation's weights are kept."""
+    from workbench.core import Document, Span
+    from workbench.core.tokenize import tokenize
+    from workbench.model import train
+
+    text = "Aspirin causes ulcers."
+    gold = Document(text, tokenize(text), [Span(0, 7, "Chemical")])
+    found = iter([[], [Span(0, 7, "Chemical")], [Span(0, 7, "Chemical")], []])
+
+    class Model:
+        saved = 0
+
+        def save_pretrained(self, where: str, **kw: object) -> None:
+            Model.saved += 1
+            Path(where).mkdir(parents=True)
+            (Path(where) / "weights").write_text(str(Model.saved))
+
+    class Tokenizer:
+        def save_pretrained(self, where: str) -> None:
+            pass
+
+    class FakeTagger:
+        def __init__(self, path: Path, device: str) -> None:
+            pass
+
+        def tag(self, docs: list[Document]) -> list[list[Span]]:
+            return [next(found)]
+
+    monkeypatch.setattr(train, "Tagger", FakeTagger)
+    reported: list[float] = []
+    chooser = train.DevChooser(
+        Model(), Tokenizer(), [gold], tmp_path, "cpu", lambda e, m: reported.append(m["f1"])
+    )
+    for epoch in (1.0, 2.0, 3.0, 4.0):
+        chooser.evaluate(epoch)
+    assert reported == [0.0, 1.0, 1.0, 0.0]
+    assert chooser.epoch == 2.0 and chooser.best is not None
+    assert (chooser.best / "weights").read_text() == "2"
+    assert [p.name for p in tmp_path.iterdir()] == [chooser.best.name]  # the others are gone

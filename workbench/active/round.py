@@ -234,4 +234,5 @@ def _metrics(fitted: Fitted, dev_from_train: bool, train_documents: int) -> dict
         "dev_from_train": dev_from_train,
         "train_documents": train_documents,
         "train_windows": fitted.train_windows,
+        "train_precision": fitted.precision,
     }

@@ -9,7 +9,16 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from workbench.cli.common import STRATEGIES, Device, Strategy, each_of, log, out, project_of
+from workbench.cli.common import (
+    STRATEGIES,
+    Device,
+    Precision,
+    Strategy,
+    each_of,
+    log,
+    out,
+    project_of,
+)
 from workbench.cli.progress import TrainBar
 
 
@@ -31,6 +40,9 @@ def retrain(
     ),
     cost_aware: bool = typer.Option(False, help="Divide scores by the words to read."),
     seed: int = typer.Option(13, help="Random seed."),
+    precision: Precision = typer.Option(
+        "auto", help="auto: bf16 mixed precision where the hardware has it."
+    ),
 ) -> None:
     """Train on everything accepted, promote if not worse, and re-order the queue."""
     from workbench.ops.training import RetrainOptions, round_recipe
@@ -47,6 +59,7 @@ def retrain(
             batch_size=batch_size,
             device=device,
             seed=seed,
+            precision=precision,
         ),
         warm_start=warm_start,
         promote=promote,

@@ -26,6 +26,9 @@ def train(
     seed: int = typer.Option(13, help="Random seed (training is reproducible)."),
     device: Device = typer.Option("auto", help="Where to train."),
     max_steps: int = typer.Option(-1, help="Stop after this many steps (for smoke tests)."),
+    precision: Precision = typer.Option(
+        "auto", help="auto: bf16 mixed precision where the hardware has it."
+    ),
 ) -> None:
     """Fine-tune on the train split and accepted documents; best epoch on dev; score; activate."""
     from workbench.model.train import TrainOptions
@@ -39,6 +42,7 @@ def train(
         seed=seed,
         device=device,
         max_steps=max_steps,
+        precision=precision,
     )
     with TrainBar() as bar:
         res = run_train(project_of(ctx), opts, log, base_model=base_model, progress=bar)

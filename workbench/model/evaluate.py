@@ -1,4 +1,5 @@
-"""Scoring predictions against gold: seqeval, token accuracy and an error breakdown."""
+"""Scoring predictions against gold: entity-level P/R/F1 as seqeval counts them, token
+accuracy and an error breakdown."""
 
 from __future__ import annotations
 
@@ -82,10 +83,59 @@ def error_breakdown(golds: Sequence[Document], preds: Sequence[Sequence[Span]]) 
     return out
 
 
-def score(golds: Sequence[Document], preds: Sequence[Sequence[Span]]) -> dict[str, Any]:
-    """Entity-level seqeval (micro and per label), token accuracy, and the error breakdown."""
-    from seqeval.metrics import classification_report
+Chunk = tuple[int, str, int, int]  # (sentence, label, first token, last token)
 
+
+def chunks(sentences: Sequence[Sequence[str]]) -> set[Chunk]:
+    """The entities of BIO tag sequences, read as seqeval's default (conlleval) mode reads
+    them: an I- after O or after another type starts an entity."""
+    found: set[Chunk] = set()
+    for n, tags in enumerate(sentences):
+        label: str | None = None
+        start = 0
+        for i, tag in enumerate([*tags, "O"]):
+            prefix, _, kind = tag.partition("-")
+            if label is not None and (prefix != "I" or kind != label):
+                found.add((n, label, start, i - 1))
+                label = None
+            if prefix in ("B", "I") and label is None:
+                label, start = kind, i
+    return found
+
+
+def _prf(right: int, predicted: int, gold: int) -> dict[str, float | int]:
+    p = right / predicted if predicted else 0.0
+    r = right / gold if gold else 0.0
+    return {
+        "precision": p,
+        "recall": r,
+        "f1": 2 * p * r / (p + r) if p + r else 0.0,
+        "support": gold,
+    }
+
+
+def entity_scores(
+    y_true: Sequence[Sequence[str]], y_pred: Sequence[Sequence[str]]
+) -> tuple[dict[str, float | int], dict[str, dict[str, float | int]]]:
+    """(micro, per label) precision, recall, F1 and support of exact entity matches: what
+    seqeval's classification_report gives (tests/model/test_evaluate.py checks it does).
+
+    Not seqeval itself: importing it (it imports scikit-learn) took 1.7 s and its report 1.05 s
+    for BC5CDR's 4,581 dev sentences on 2 cores, against about 0.05 s here; a retrain round
+    scores dev four times."""
+    gold, pred = chunks(y_true), chunks(y_pred)
+    right = gold & pred
+    micro = _prf(len(right), len(pred), len(gold))
+    labels = sorted({c[1] for c in gold | pred})
+    per_label = {
+        label: _prf(*(sum(c[1] == label for c in group) for group in (right, pred, gold)))
+        for label in labels
+    }
+    return micro, per_label
+
+
+def score(golds: Sequence[Document], preds: Sequence[Sequence[Span]]) -> dict[str, Any]:
+    """Entity-level P/R/F1 (micro and per label), token accuracy, and the error breakdown."""
     y_true, y_pred = [], []
     correct = total = 0
     for doc, pred in zip(golds, preds, strict=True):
@@ -95,25 +145,9 @@ def score(golds: Sequence[Document], preds: Sequence[Sequence[Span]]) -> dict[st
         y_pred.append(pred_tags)
         correct += sum(a == b for a, b in zip(gold_tags, pred_tags, strict=True))
         total += len(gold_tags)
-    report = classification_report(y_true, y_pred, output_dict=True, zero_division=0)
-    per_label = {
-        label: {
-            "precision": float(v["precision"]),
-            "recall": float(v["recall"]),
-            "f1": float(v["f1-score"]),
-            "support": int(v["support"]),
-        }
-        for label, v in report.items()
-        if not label.endswith(" avg")
-    }
-    micro = report.get(
-        "micro avg", {"precision": 0.0, "recall": 0.0, "f1-score": 0.0, "support": 0}
-    )
+    micro, per_label = entity_scores(y_true, y_pred)
     return {
-        "precision": float(micro["precision"]),
-        "recall": float(micro["recall"]),
-        "f1": float(micro["f1-score"]),
-        "support": int(micro["support"]),
+        **micro,
         "accuracy": correct / total if total else 0.0,
         "per_label": per_label,
         "documents": len(golds),
