@@ -1,7 +1,8 @@
 """Accuracy: fine-tune on BC5CDR train (best epoch on dev), score on the test split.
 
 Builds a project from sample_data/ and runs the same `workbench train` a user
-runs; prints the figures for BENCHMARKS.md. Extra arguments go to `train`.
+runs, then `workbench evaluate --split test` (a round never reads test); prints the
+figures for BENCHMARKS.md. Extra arguments go to `train`.
 
     python benchmarks/train_accuracy.py PROJECT_DIR [--epochs 12 --learning-rate 1e-4 ...]
 """
@@ -43,18 +44,41 @@ def main() -> None:
     print(report(project, wall, train_args))
 
 
+WB = [sys.executable, "-m", "workbench"]
+
+
 def report(project: Path, wall: float | None, train_args: list[str]) -> str:
     conn = sqlite3.connect(project / "workbench.db")
     row = conn.execute(
         "SELECT r.metrics, r.timings, m.path FROM rounds r JOIN models m ON m.round_id = r.id"
         " ORDER BY r.id DESC LIMIT 1"
     ).fetchone()
+    conn.close()
     m, timings, path = json.loads(row[0]), json.loads(row[1]), row[2]
+    model = str(project / path)
+    if m.get("test") is None:  # scored once, for this final recipe
+        res = subprocess.run(
+            [
+                *WB,
+                "--project",
+                str(project),
+                "evaluate",
+                "--split",
+                "test",
+                "--model",
+                model,
+                "--json",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        m["test"] = json.loads(res.stdout)
     lines = [
         header("Tagger accuracy: bundled MiniLM-L6, BC5CDR train, best epoch on dev"),
         f"- train arguments: `{' '.join(train_args)}`; model `{path}`",
-        f"- best epoch {m['best_epoch']}; training {timings['train_s'] / 60:.1f} min, "
-        f"scoring dev + test {timings['evaluate_s']:.0f} s"
+        f"- best epoch {m['best_epoch']}; training {timings['train_s'] / 60:.1f} min "
+        f"({m.get('train_precision', 'fp32')}), scoring dev {timings['evaluate_s']:.0f} s"
         + (f", wall {wall / 60:.1f} min" if wall else ""),
         "",
         "| split | label | precision | recall | F1 | support |",
