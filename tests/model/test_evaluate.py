@@ -13,6 +13,7 @@ TAGS = ["O", "B-Chemical", "I-Chemical", "B-Disease", "I-Disease"]
 sentences = st.lists(st.lists(st.sampled_from(TAGS), max_size=12), min_size=1, max_size=6)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # seqeval's averages of no entities
 @settings(max_examples=300, deadline=None)
 @given(st.data())
 def test_scores_equal_seqeval(data: st.DataObject) -> None:
