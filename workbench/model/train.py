@@ -1,7 +1,7 @@
 """Fine-tuning: documents in, a scored model directory out.
 
 Builds word-aligned examples, trains with the HF Trainer (so `accelerate launch` spreads it
-over GPUs), keeps the best epoch on dev (in memory, not as checkpoints on disk), saves a
+over GPUs), keeps the epoch best on dev as the user's tagger scores it (DevChooser), saves a
 standard Hugging Face directory and scores it on dev (and test). It knows nothing of projects,
 rounds or the database: `active.round` decides where the directory goes and what becomes of it.
 """
@@ -58,8 +58,7 @@ class TrainOptions:
     dev_sample: int = 0
     # auto: bf16 mixed precision where the hardware computes bf16 (an AMX or AVX512-BF16 CPU,
     # a recent GPU), as the tagger does; fp32 elsewhere. On a 2-core AMX Xeon a 500-sentence
-    # round's 96 steps went from 0.43 to 0.35 s each and its dev passes from 11 to 8 s, at the
-    # same dev F1 (0.5605 and 0.5609).
+    # round's 96 steps went from 0.43 to 0.35 s each, at the same dev F1 (0.5605 and 0.5609).
     precision: str = "auto"
 
     def check(self) -> None:
@@ -285,13 +284,14 @@ def fit(
         shutil.rmtree(work, ignore_errors=True)
 
     t1 = time.perf_counter()
-    tagger = Tagger(out_dir, device=device)
     # the chosen model's entities on the dev sample are known: only the rest is tagged
     known = {id(d): spans for d, spans in zip(chooser, chosen.predicted or [], strict=False)}
     rest = [d for d in dev if id(d) not in known]
-    known.update(zip(map(id, rest), tagger.tag(rest) if rest else [], strict=True))
+    tagger = Tagger(out_dir, device=device) if rest or test else None
+    if tagger is not None and rest:
+        known.update(zip(map(id, rest), tagger.tag(rest), strict=True))
     dev_metrics = score(dev, [known[id(d)] for d in dev])
-    test_metrics = score(test, tagger.tag(test)) if test else None
+    test_metrics = score(test, tagger.tag(test)) if tagger is not None and test else None
     timings["evaluate_s"] = time.perf_counter() - t1
     precision = "bf16" if mixed else "fp32"
     best_epoch = None if chosen.epoch is None else round(chosen.epoch, 2)
@@ -303,9 +303,9 @@ class DevChooser:
     windows, decoding and entity-level F1 as `evaluate`), and keeps the best (the first of
     equals) as a model directory.
 
-    The Trainer's own evaluation ran the transformers model in fp32 with argmax and seqeval:
-    8 s for 1,000 dev sentences on 2 cores, against about 3 s for saving the model and
-    tagging them with the lite BERT in bf16 (BENCHMARKS.md, "One retrain round")."""
+    The Trainer's own evaluation ran the transformers model with argmax and seqeval: 8 s for
+    1,000 dev sentences on 2 cores, against about 4.5 s for saving the model, loading it in
+    the lite BERT, tagging them in bf16 and scoring (BENCHMARKS.md, "One retrain round")."""
 
     def __init__(
         self,
