@@ -286,7 +286,7 @@ def plot_png(rows: Sequence[dict[str, str]], path: Path) -> None:
         for strategy, xs, ys in _curves(rows, x_key):
             ax.plot(xs, ys, marker="o", label=strategy)
         ax.set_xlabel(x_label)
-        ax.set_ylabel("test F1 (seqeval, micro)")
+        ax.set_ylabel("test F1 (exact entities, micro)")
         ax.grid(alpha=0.3)
         ax.legend()
     fig.tight_layout()

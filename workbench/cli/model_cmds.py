@@ -77,7 +77,7 @@ def evaluate(
 
 
 def render_scores(name: str, m: dict[str, Any]) -> None:
-    table = Table(title=f"{name}: entity-level seqeval (exact match)", title_justify="left")
+    table = Table(title=f"{name}: exact entities (as seqeval counts them)", title_justify="left")
     for col in ("label", "precision", "recall", "F1", "support"):
         table.add_column(col, justify="left" if col == "label" else "right")
     for label, v in sorted(m["per_label"].items()):

@@ -1,1 +1,1 @@
-"""Load, predict, train and evaluate (transformers + torch + seqeval)."""
+"""Load, predict, train and evaluate (transformers + torch; exact-entity scores)."""
