@@ -36,25 +36,33 @@ def tag_names(labels: Sequence[str]) -> list[str]:
     return names
 
 
+def bio_chunks(tags: Sequence[str]) -> list[tuple[str, int, int]]:
+    """(label, first, last) token indices of the entities in a tag sequence, read as
+    conlleval and seqeval read them: an I-x that does not continue an x starts one."""
+    chunks: list[tuple[str, int, int]] = []
+    current: str | None = None
+    start = 0
+    for i, tag in enumerate(tags):
+        prefix, label = parse_tag(tag)
+        if prefix == "I" and label == current:
+            continue
+        if current is not None:
+            chunks.append((current, start, i - 1))
+            current = None
+        if label is not None:  # B-x, or an I-x that starts a new entity
+            current, start = label, i
+    if current is not None:
+        chunks.append((current, start, len(tags) - 1))
+    return chunks
+
+
 def bio_to_spans(tokens: Sequence[Token], tags: Sequence[str]) -> list[Span]:
     if len(tokens) != len(tags):
         raise ValueError(f"{len(tokens)} tokens but {len(tags)} tags")
-    spans: list[Span] = []
-    start = end = -1
-    current: str | None = None
-    for tok, tag in zip(tokens, tags, strict=True):
-        prefix, label = parse_tag(tag)
-        if prefix == "I" and label == current:
-            end = tok.end
-            continue
-        if current is not None:
-            spans.append(Span(start, end, current))
-            current = None
-        if label is not None:  # B-x, or an I-x that starts a new entity
-            current, start, end = label, tok.start, tok.end
-    if current is not None:
-        spans.append(Span(start, end, current))
-    return spans
+    return [
+        Span(tokens[first].start, tokens[last].end, label)
+        for label, first, last in bio_chunks(tags)
+    ]
 
 
 def spans_to_bio(tokens: Sequence[Token], spans: Sequence[Span]) -> tuple[list[str], int]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.core import Document, Span, spans_to_bio
+from workbench.core.bio import bio_chunks
 
 MAX_EXAMPLES = 5
 
@@ -87,20 +88,8 @@ Chunk = tuple[int, str, int, int]  # (sentence, label, first token, last token)
 
 
 def chunks(sentences: Sequence[Sequence[str]]) -> set[Chunk]:
-    """The entities of BIO tag sequences, read as seqeval's default (conlleval) mode reads
-    them: an I- after O or after another type starts an entity."""
-    found: set[Chunk] = set()
-    for n, tags in enumerate(sentences):
-        label: str | None = None
-        start = 0
-        for i, tag in enumerate([*tags, "O"]):
-            prefix, _, kind = tag.partition("-")
-            if label is not None and (prefix != "I" or kind != label):
-                found.add((n, label, start, i - 1))
-                label = None
-            if prefix in ("B", "I") and label is None:
-                label, start = kind, i
-    return found
+    """The entities of each sentence's BIO tags, as `core.bio` reads them."""
+    return {(n, *chunk) for n, tags in enumerate(sentences) for chunk in bio_chunks(tags)}
 
 
 def _prf(right: int, predicted: int, gold: int) -> dict[str, float | int]:
