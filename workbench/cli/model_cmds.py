@@ -29,6 +29,9 @@ def train(
     precision: Precision = typer.Option(
         "auto", help="auto: bf16 mixed precision where the hardware has it."
     ),
+    word_shapes: bool = typer.Option(
+        False, help="Give the encoder each word's case (Aa, AA, aA) as its token type."
+    ),
 ) -> None:
     """Fine-tune on the train split and accepted documents; best epoch on dev; score; activate."""
     from workbench.model.train import TrainOptions
@@ -43,6 +46,7 @@ def train(
         device=device,
         max_steps=max_steps,
         precision=precision,
+        word_shapes=word_shapes,
     )
     with TrainBar() as bar:
         res = run_train(project_of(ctx), opts, log, base_model=base_model, progress=bar)

@@ -17,6 +17,7 @@ import numpy as np
 from workbench.core import Document
 from workbench.core.sentences import sentence_ranges
 from workbench.model.model_dir import WordTokenizer
+from workbench.model.shapes import word_shape
 from workbench.model.windows import Window, make_windows, word_pieces
 
 # The torch runtime's shape steps. Widths by 8: by 32, short sentences padded to 32 cost fp32 a
@@ -34,6 +35,7 @@ class Batch:
     cols: np.ndarray  # per candidate: the column of the word's first sub-token
     words: np.ndarray  # per candidate: the word's index in the chunk
     margins: np.ndarray  # per candidate: context on the nearer side within the window
+    types: np.ndarray | None = None  # (rows, width) int64 word shapes, for a model that reads them
 
 
 @dataclass
@@ -54,6 +56,7 @@ def prepare(
     stride: int,
     batch_tokens: int,
     shape_steps: tuple[int, int] = (1, 1),
+    word_shapes: bool = False,
 ) -> Prepared:
     offsets = np.zeros(len(docs) + 1, dtype=np.int64)
     sent_words: list[list[str]] = []
@@ -69,7 +72,8 @@ def prepare(
     stride = min(stride, (max_length - 2) // 2)  # windows always move forward
     windows: list[Window] = []
     for s, p in enumerate(pieces):
-        windows += make_windows(p, s, tok.cls_id, tok.sep_id, max_length, stride)
+        shapes = [word_shape(w) for w in sent_words[s]] if word_shapes else None
+        windows += make_windows(p, s, tok.cls_id, tok.sep_id, max_length, stride, shapes)
     windows.sort(key=lambda w: len(w.input_ids))
     batches = []
     i = 0
@@ -101,12 +105,15 @@ def _batch(
     n_rows = -(-len(windows) // rows_step) * rows_step
     ids = np.full((n_rows, width), pad, dtype=np.int64)
     mask = np.zeros((n_rows, width), dtype=np.int64)
+    types = None if windows[0].type_ids is None else np.zeros((n_rows, width), dtype=np.int64)
     mask[len(windows) :, 0] = 1  # a padding row attends to one token: no all-masked NaN
     rows, cols, words, margins = [], [], [], []
     for r, w in enumerate(windows):
         n = len(w.input_ids)
         ids[r, :n] = w.input_ids
         mask[r, :n] = 1
+        if types is not None and w.type_ids is not None:
+            types[r, :n] = w.type_ids
         index = np.asarray(w.word_index, dtype=np.int64)
         pos = np.flatnonzero(index >= 0)
         word = index[pos]
@@ -121,4 +128,5 @@ def _batch(
         np.concatenate(cols),
         np.concatenate(words),
         np.concatenate(margins),
+        types,
     )

@@ -80,19 +80,24 @@ class BertTagger(nn.Module):
         )
         self.classifier = nn.Linear(hidden, len(cfg["id2label"]))
 
-    def encode(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def encode(
+        self, ids: torch.Tensor, mask: torch.Tensor, types: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Hidden states (batch, length, hidden); padded keys are never attended to."""
         n = ids.shape[1]
         pos = torch.arange(n, device=ids.device)
-        x: torch.Tensor = self.words(ids) + self.positions(pos)[None] + self.token_types.weight[0]
+        kinds = self.token_types.weight[0] if types is None else self.token_types(types)
+        x: torch.Tensor = self.words(ids) + self.positions(pos)[None] + kinds
         x = self.embed_norm(x)
         keep = mask[:, None, None, :].bool()
         for layer in self.layers:
             x = layer(x, keep)
         return x
 
-    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        logits: torch.Tensor = self.classifier(self.encode(ids, mask))
+    def forward(
+        self, ids: torch.Tensor, mask: torch.Tensor, types: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        logits: torch.Tensor = self.classifier(self.encode(ids, mask, types))
         return logits
 
 

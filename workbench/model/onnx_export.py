@@ -17,6 +17,7 @@ from pathlib import Path
 from workbench.errors import ModelError
 from workbench.model.predict import ONNX_DIR, onnx_graph
 from workbench.model.runtime import quiet_transformers
+from workbench.model.shapes import uses_shapes
 
 OPSET = 17
 
@@ -40,18 +41,19 @@ def export_onnx(path: Path, quantize: bool = True) -> list[Path]:
         ).eval()
         model.config.return_dict = False
         ids = torch.ones((2, 16), dtype=torch.long)
+        # a model trained with word shapes reads them as token type ids (model/shapes.py)
+        inputs = ["input_ids", "attention_mask"]
+        if uses_shapes(model.config.to_dict()):
+            inputs.append("token_type_ids")
         with warnings.catch_warnings(), torch.inference_mode():
             warnings.simplefilter("ignore")
             torch.onnx.export(
                 model,
-                (ids, torch.ones_like(ids)),
+                tuple(torch.ones_like(ids) if i else ids for i in range(len(inputs))),
                 str(work / "model.onnx"),
-                input_names=["input_ids", "attention_mask"],
+                input_names=inputs,
                 output_names=["logits"],
-                dynamic_axes={
-                    name: {0: "batch", 1: "length"}
-                    for name in ("input_ids", "attention_mask", "logits")
-                },
+                dynamic_axes={name: {0: "batch", 1: "length"} for name in [*inputs, "logits"]},
                 opset_version=OPSET,
                 dynamo=False,
             )

@@ -30,6 +30,7 @@ from workbench.model.runtime import (
     pick_device,
     quiet_transformers,
 )
+from workbench.model.shapes import uses_shapes
 
 __all__ = [
     "Prediction",
@@ -91,6 +92,7 @@ class Tagger:
         self.labels = self.info.labels
         self.table = TagTable(self.tags)
         self.tokenizer = load_tokenizer(path)
+        self.word_shapes = uses_shapes(self.info.config)  # token types it was trained with
         if runtime not in RUNTIMES:
             raise ModelError(f"unknown runtime {runtime!r} ({', '.join(RUNTIMES)})")
         self.runtime: Runtime
@@ -139,6 +141,7 @@ class Tagger:
             self.stride,
             self.batch_tokens,
             self.runtime.shape_steps,
+            self.word_shapes,
         )
 
     def run(self, prepared: Prepared) -> list[list[Span]]:

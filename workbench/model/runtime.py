@@ -97,27 +97,26 @@ class TorchRuntime:
         if self.device == "cpu":
             torch.set_num_threads(threads or max(1, os.cpu_count() or 1))
 
-    def _inputs(self, batch: Batch) -> tuple[Any, Any]:
+    def _inputs(self, batch: Batch) -> tuple[Any, Any, Any]:
+        """ids, mask and word-shape type ids (None for a model without them) on the device."""
         import torch
 
-        ids, mask = torch.from_numpy(batch.ids), torch.from_numpy(batch.mask)
+        arrays = [batch.ids, batch.mask] + ([] if batch.types is None else [batch.types])
+        tensors = [torch.from_numpy(a) for a in arrays]
         if self.device == "cuda":  # pinned host memory: the copy runs beside the compute
-            return (
-                ids.pin_memory().to(self.device, non_blocking=True),
-                mask.pin_memory().to(self.device, non_blocking=True),
-            )
-        return ids, mask
+            tensors = [t.pin_memory().to(self.device, non_blocking=True) for t in tensors]
+        return tensors[0], tensors[1], tensors[2] if len(tensors) > 2 else None
 
     def logits(self, batch: Batch) -> Any:
-        ids, mask = self._inputs(batch)
+        ids, mask, types = self._inputs(batch)
         if self.lite:
-            return self.model(ids, mask)
-        return self.model(input_ids=ids, attention_mask=mask).logits
+            return self.model(ids, mask, types)
+        return self.model(input_ids=ids, attention_mask=mask, token_type_ids=types).logits
 
-    def hidden(self, ids: Any, mask: Any) -> Any:
+    def hidden(self, ids: Any, mask: Any, types: Any) -> Any:
         if self.lite:
-            return self.model.encode(ids, mask)
-        return self.model.base_model(input_ids=ids, attention_mask=mask)[0]
+            return self.model.encode(ids, mask, types)
+        return self.model.base_model(input_ids=ids, attention_mask=mask, token_type_ids=types)[0]
 
     def tag_probs(self, batches: Iterable[Batch]) -> Iterator[np.ndarray]:
         """One batch ahead on a GPU: the next batch is launched before the previous one's
@@ -145,10 +144,10 @@ class TorchRuntime:
 
         if not hasattr(self.model, "classifier"):
             raise ModelError("bald needs a token-classification head (classifier)")
-        ids, mask = self._inputs(batch)
+        ids, mask, types = self._inputs(batch)
         rows, cols = torch.from_numpy(batch.rows), torch.from_numpy(batch.cols)
         with torch.inference_mode():
-            hidden = self.hidden(ids, mask)[rows, cols]
+            hidden = self.hidden(ids, mask, types)[rows, cols]
             probs = torch.softmax(self.model.classifier(hidden).float(), dim=-1)
             drawn = [
                 torch.softmax(
@@ -200,9 +199,10 @@ class OnnxRuntime:
 
     def tag_probs(self, batches: Iterable[Batch]) -> Iterator[np.ndarray]:
         for batch in batches:
-            (logits,) = self.session.run(
-                ["logits"], {"input_ids": batch.ids, "attention_mask": batch.mask}
-            )
+            feed = {"input_ids": batch.ids, "attention_mask": batch.mask}
+            if batch.types is not None:
+                feed["token_type_ids"] = batch.types
+            (logits,) = self.session.run(["logits"], feed)
             picked = logits[batch.rows, batch.cols].astype(np.float32)
             picked = np.exp(picked - picked.max(axis=-1, keepdims=True))
             yield picked / picked.sum(axis=-1, keepdims=True)

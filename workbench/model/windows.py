@@ -24,6 +24,7 @@ class Window:
     word_index: list[int]  # per position: the word whose first sub-token it is, or -1
     first_word: int
     last_word: int  # exclusive
+    type_ids: list[int] | None = None  # per position: its word's shape (model/shapes.py)
 
 
 def word_pieces(tokenizer: Any, sentences: Sequence[Sequence[str]]) -> list[list[list[int]]]:
@@ -79,7 +80,9 @@ def make_windows(
     sep_id: int,
     max_length: int,
     stride: int,
+    shapes: Sequence[int] | None = None,
 ) -> list[Window]:
+    """``shapes``, one per word, become the token type of each of the word's sub-tokens."""
     budget = max_length - 2
     windows: list[Window] = []
     n = len(pieces)
@@ -90,13 +93,18 @@ def make_windows(
             used += max(1, len(pieces[end]))
             end += 1
         ids, word_index = [cls_id], [-1]
+        types = None if shapes is None else [0]
         for w in range(start, end):
             p = pieces[w][:budget] or []
             word_index += [w] + [-1] * (len(p) - 1) if p else []
             ids += p
+            if types is not None and shapes is not None:
+                types += [shapes[w]] * len(p)
         ids.append(sep_id)
         word_index.append(-1)
-        windows.append(Window(source, ids, word_index, start, end))
+        if types is not None:
+            types.append(0)
+        windows.append(Window(source, ids, word_index, start, end, types))
         if end >= n:
             break
         # Step back so the next window starts `stride` sub-tokens before this one ended.

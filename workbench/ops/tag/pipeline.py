@@ -105,6 +105,7 @@ def run_units(
                 tagger.stride,
                 tagger.batch_tokens,
                 tagger.runtime.shape_steps,
+                tagger.word_shapes,
             ),
         )
 
@@ -239,7 +240,12 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(
-    path: Path, max_length: int, stride: int, batch_tokens: int, shape_steps: tuple[int, int]
+    path: Path,
+    max_length: int,
+    stride: int,
+    batch_tokens: int,
+    shape_steps: tuple[int, int],
+    word_shapes: bool,
 ) -> None:
     from workbench.model.model_dir import load_tokenizer
 
@@ -249,6 +255,7 @@ def _init_worker(
         stride=stride,
         batch_tokens=batch_tokens,
         shape_steps=shape_steps,
+        word_shapes=word_shapes,
     )
 
 
@@ -257,5 +264,11 @@ def _prepare_in_worker(docs: list[Document]) -> Prepared:
 
     w = _WORKER
     return prepare(
-        docs, w["tokenizer"], w["max_length"], w["stride"], w["batch_tokens"], w["shape_steps"]
+        docs,
+        w["tokenizer"],
+        w["max_length"],
+        w["stride"],
+        w["batch_tokens"],
+        w["shape_steps"],
+        w["word_shapes"],
     )
