@@ -5,6 +5,9 @@ runs, then `workbench evaluate --split test` (a round never reads test); prints 
 figures for BENCHMARKS.md. Extra arguments go to `train`.
 
     python benchmarks/train_accuracy.py PROJECT_DIR [--epochs 12 --learning-rate 1e-4 ...]
+
+`--corpus DIR` takes another corpus in the same layout (train.tsv, devel.tsv, test.tsv), e.g.
+`../shared/data/ncbi-disease`; its labels are read from its tags.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import BC5CDR, header
 
+WB = [sys.executable, "-m", "workbench"]
+
 
 def wb(project: Path, *args: str) -> None:
     subprocess.run(
@@ -27,24 +32,44 @@ def wb(project: Path, *args: str) -> None:
     )
 
 
+def corpus_labels(corpus: Path) -> str:
+    tags = {
+        line.rsplit("\t", 1)[-1]
+        for line in (corpus / "train.tsv").read_text(encoding="utf-8").splitlines()
+        if "\t" in line
+    }
+    return ",".join(sorted({t[2:] for t in tags if t[:2] in ("B-", "I-")}))
+
+
 def main() -> None:
     project = Path(sys.argv[1])
-    train_args = sys.argv[2:] or ["--epochs", "12", "--learning-rate", "1e-4"]
+    rest = sys.argv[2:]
+    corpus = BC5CDR
+    if "--corpus" in rest:
+        i = rest.index("--corpus")
+        corpus = Path(rest[i + 1]).resolve()
+        rest = rest[:i] + rest[i + 2 :]
+    train_args = rest or ["--epochs", "12", "--learning-rate", "1e-4"]
     if not (project / "workbench.toml").exists():
         subprocess.run(
-            [sys.executable, "-m", "workbench", "init", str(project), "--base-model", "bundled"],
+            [
+                *WB,
+                "init",
+                str(project),
+                "--base-model",
+                "bundled",
+                "--labels",
+                corpus_labels(corpus),
+            ],
             check=True,
         )
-        wb(project, "import", str(BC5CDR / "train.tsv"), "--split", "train")
-        wb(project, "import", str(BC5CDR / "devel.tsv"), "--split", "dev")
-        wb(project, "import", str(BC5CDR / "test.tsv"), "--split", "test")
+        wb(project, "import", str(corpus / "train.tsv"), "--split", "train")
+        wb(project, "import", str(corpus / "devel.tsv"), "--split", "dev")
+        wb(project, "import", str(corpus / "test.tsv"), "--split", "test")
     t0 = time.perf_counter()
     wb(project, "train", *train_args)
     wall = time.perf_counter() - t0
     print(report(project, wall, train_args))
-
-
-WB = [sys.executable, "-m", "workbench"]
 
 
 def report(project: Path, wall: float | None, train_args: list[str]) -> str:
@@ -75,7 +100,7 @@ def report(project: Path, wall: float | None, train_args: list[str]) -> str:
         )
         m["test"] = json.loads(res.stdout)
     lines = [
-        header("Tagger accuracy: bundled MiniLM-L6, BC5CDR train, best epoch on dev"),
+        header("Tagger accuracy: bundled MiniLM-L6, best epoch on dev"),
         f"- train arguments: `{' '.join(train_args)}`; model `{path}`",
         f"- best epoch {m['best_epoch']}; training {timings['train_s'] / 60:.1f} min "
         f"({m.get('train_precision', 'fp32')}), scoring dev {timings['evaluate_s']:.0f} s"
