@@ -66,9 +66,7 @@ def _doc(text: str) -> Document:
 @pytest.fixture(scope="module")
 def shaped(tiny_bert: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = make_tiny_project(tmp_path_factory.mktemp("shaped"), tiny_bert)
-    res = CliRunner().invoke(
-        app, ["--project", str(project.root), "train", *FAST, "--word-shapes"]
-    )
+    res = CliRunner().invoke(app, ["--project", str(project.root), "train", *FAST, "--word-shapes"])
     assert res.exit_code == 0, res.output
     model = sorted((project.root / "models").iterdir())[-1]
     return model
@@ -86,8 +84,9 @@ def test_the_tagger_tells_upper_from_lower_case_only_with_shapes(
     """`DA` and `da` are the same pieces to an uncased tokenizer: only the shape separates them."""
     from workbench.model.predict import Tagger
 
-    upper, lower = _doc("Rats given DA and NO showed ataxia ."), _doc(
-        "Rats given da and no showed ataxia ."
+    upper, lower = (
+        _doc("Rats given DA and NO showed ataxia ."),
+        _doc("Rats given da and no showed ataxia ."),
     )
     for path, differs in ((shaped, True), (tiny_tagger, False)):
         tagger = Tagger(path, device="cpu", precision="fp32")
