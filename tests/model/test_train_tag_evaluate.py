@@ -333,3 +333,46 @@ def test_the_chooser_keeps_the_first_of_the_best(
     assert chooser.epoch == 2.0 and chooser.best is not None
     assert (chooser.best / "weights").read_text() == "2"
     assert [p.name for p in tmp_path.iterdir()] == [chooser.best.name]  # the others are gone
+
+
+def test_a_refit_trains_on_dev_has_no_dev_score_and_auto_never_replaces_it(
+    tiny_project: Project,
+) -> None:
+    """`train --with-dev` (BioBERT's refit): dev joins training, the model has no dev score,
+    `evaluate --split dev` says so, and a later `retrain` cannot claim to beat it."""
+    from rich.console import Console
+
+    from workbench.ops.status import load_dashboard
+    from workbench.tui.widgets.dashboard import model_report, rounds_table
+
+    res = _cli(tiny_project, "train", *FAST, "--with-dev")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    assert "No dev score" in res.output  # type: ignore[attr-defined]
+    refit = _active(tiny_project)
+    assert refit is not None
+    conn = sqlite3.connect(tiny_project.db_path)
+    docs, metrics = conn.execute("SELECT train_documents, metrics FROM rounds").fetchone()
+    conn.close()
+    metrics = json.loads(metrics)
+    assert docs == 80 and metrics["train_documents"] == 80  # 60 train + 20 dev
+    assert metrics["refit"] is True and metrics["f1"] is None and metrics["dev"] is None
+
+    ev = _cli(tiny_project, "evaluate", "--split", "dev")
+    assert ev.exit_code == 0 and "trained on dev" in ev.output  # type: ignore[attr-defined]
+
+    again = _cli(tiny_project, "retrain", "--epochs", "1", "--batch-size", "8", "--device", "cpu")
+    assert again.exit_code == 0, again.output  # type: ignore[attr-defined]
+    assert "kept, not active" in again.output  # type: ignore[attr-defined]
+    assert "cannot be compared on dev" in again.output  # type: ignore[attr-defined]
+    assert _active(tiny_project) == refit
+
+    status = _cli(tiny_project, "status")
+    assert status.exit_code == 0, status.output  # type: ignore[attr-defined]
+    conn = tiny_project.connect()
+    try:
+        data = load_dashboard(tiny_project, conn)
+    finally:
+        conn.close()
+    console = Console(width=120, record=True)
+    console.print(rounds_table(data), model_report(data))
+    assert "train +dev" in console.export_text()

@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,10 @@ class RoundOptions:
     promote: str = "always"  # "always", or "auto": only when dev F1 is not below the active's
     dev_fraction: float = 0.1  # held out from training when the project has no dev split
     note: str = ""  # what the dashboard says of this round's recipe (a quick first round)
+    # A refit: dev joins training for exactly the epochs asked (chosen on dev by an earlier
+    # run), the last is kept, and the model has no dev score (BioBERT's recipe; `train
+    # --with-dev`). Nothing compares against it on dev, so `auto` never replaces it.
+    with_dev: bool = False
 
 
 @dataclass
@@ -62,7 +66,7 @@ class RoundResult:
     model_id: int
     path: Path
     base_model: str
-    dev: dict[str, Any]
+    dev: dict[str, Any] | None  # None: dev trained it (a refit)
     test: dict[str, Any] | None
     best_epoch: float | None
     timings: dict[str, float] = field(default_factory=dict)
@@ -125,7 +129,13 @@ def _run(
     progress: TrainProgress | None,
 ) -> RoundResult:
     corpus = load_corpus(project, opts.dev_fraction, opts.train.seed)
-    if corpus.dev_from_train:
+    if opts.with_dev:
+        log(
+            f"Refit: the {len(corpus.dev):,} dev documents join training; all "
+            f"{opts.train.epochs} epochs are trained and the last is kept, without a dev score."
+        )
+        corpus = replace(corpus, train=corpus.train + corpus.dev, dev=[], dev_from_train=False)
+    elif corpus.dev_from_train:
         log(f"No dev split: holding out {len(corpus.dev)} training documents for model selection.")
     flat = sum(spans_to_bio(d.tokens, d.spans)[1] for d in corpus.train + corpus.dev)
     if flat:
@@ -159,14 +169,24 @@ def _run(
             log,
             progress=_RowProgress(conn, round_id, progress) if main else progress,
         )
+        dev = None if opts.with_dev else fitted.dev
         active = active_model(conn)
         current = None if active is None else active.f1
-        promote = opts.promote == "always" or current is None or fitted.dev["f1"] >= current
-        if not promote:
+        if opts.promote == "always" or active is None:
+            promote = True
+        elif dev is None or current is None:
+            promote = False
             log(
-                f"dev F1 {fitted.dev['f1']:.4f} is below the active model's {current:.4f}: "
-                "the new model is kept but not made active (--promote always overrides)"
+                "the new model and the active one cannot be compared on dev (one was trained "
+                "on it): the new model is kept but not made active (--promote always overrides)"
             )
+        else:
+            promote = dev["f1"] >= current
+            if not promote:
+                log(
+                    f"dev F1 {dev['f1']:.4f} is below the active model's {current:.4f}: "
+                    "the new model is kept but not made active (--promote always overrides)"
+                )
         timings = dict(fitted.timings)
         scores: list[tuple[int, float]] = []
         if score_pool is not None:
@@ -183,7 +203,7 @@ def _run(
             conn,
             round_id,
             metrics={
-                **_metrics(fitted, corpus.dev_from_train, len(corpus.train)),
+                **_metrics(fitted, dev, corpus.dev_from_train, len(corpus.train)),
                 **({"base_fallback_from": project.config.base_model} if fallback else {}),
                 **({"note": opts.note} if opts.note else {}),
             },
@@ -199,7 +219,7 @@ def _run(
             model_id,
             final,
             base[1],
-            fitted.dev,
+            dev,
             fitted.test,
             fitted.best_epoch,
             timings,
@@ -224,11 +244,15 @@ def _readable_like_the_rest(directory: Path) -> None:
         os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~umask)
 
 
-def _metrics(fitted: Fitted, dev_from_train: bool, train_documents: int) -> dict[str, Any]:
-    """What the rounds and models tables keep: the dev headline first, then the details."""
+def _metrics(
+    fitted: Fitted, dev: dict[str, Any] | None, dev_from_train: bool, train_documents: int
+) -> dict[str, Any]:
+    """What the rounds and models tables keep: the dev headline first, then the details.
+    A refit has no dev headline (None): dev trained it."""
     return {
-        **{k: fitted.dev[k] for k in ("precision", "recall", "f1", "accuracy")},
-        "dev": fitted.dev,
+        **{k: None if dev is None else dev[k] for k in ("precision", "recall", "f1", "accuracy")},
+        "dev": dev,
+        **({"refit": True} if dev is None else {}),
         "test": fitted.test,
         "best_epoch": fitted.best_epoch,
         "dev_from_train": dev_from_train,

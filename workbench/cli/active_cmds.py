@@ -70,7 +70,8 @@ def retrain(
     t = res.round
     state = "made active" if t.promoted else "kept, not active"
     out.print(
-        f"Round {t.round_id}: model #{t.model_id} {state}; dev F1 {t.dev['f1']:.4f}"
+        f"Round {t.round_id}: model #{t.model_id} {state}"
+        + (f"; dev F1 {t.dev['f1']:.4f}" if t.dev else "")
         + (f", test F1 {t.test['f1']:.4f}" if t.test else "")
     )
     out.print(

@@ -32,6 +32,12 @@ def train(
     word_shapes: bool = typer.Option(
         False, help="Give the encoder each word's case (Aa, AA, aA) as its token type."
     ),
+    with_dev: bool = typer.Option(
+        False,
+        "--with-dev",
+        help="Refit: train on train + dev for exactly --epochs (chosen on dev by an earlier "
+        "run) and keep the last; the model has no dev score.",
+    ),
 ) -> None:
     """Fine-tune on the train split and accepted documents; best epoch on dev; score; activate."""
     from workbench.model.train import TrainOptions
@@ -49,10 +55,18 @@ def train(
         word_shapes=word_shapes,
     )
     with TrainBar() as bar:
-        res = run_train(project_of(ctx), opts, log, base_model=base_model, progress=bar)
+        res = run_train(
+            project_of(ctx), opts, log, base_model=base_model, progress=bar, with_dev=with_dev
+        )
     best = "" if res.best_epoch is None else f" (best on dev at epoch {res.best_epoch:g})"
     out.print(f"Model #{res.model_id} saved to {res.path} and made active{best}.")
-    render_scores("dev", res.dev)
+    if res.dev is None:
+        out.print(
+            "No dev score: dev was part of its training. Score this recipe once with "
+            "`workbench evaluate --split test`."
+        )
+    else:
+        render_scores("dev", res.dev)
     if res.test is not None:
         render_scores("test", res.test)
 
@@ -72,6 +86,8 @@ def evaluate(
         ev = run_evaluate(
             project_of(ctx), split, model, device=device, precision=precision, progress=bar
         )
+    if ev.metrics.get("trained_on_split"):
+        log(f"note: this model was trained on {split} (`train --with-dev`): this is no measure")
     if json_out:
         out.print_json(json.dumps(ev.metrics))
         return

@@ -30,11 +30,16 @@ def train(
     log: Log,
     base_model: str | None = None,
     progress: TrainProgress | None = None,
+    with_dev: bool = False,
 ) -> RoundResult:
-    """Fine-tune on the train split and accepted documents; the new model is made active."""
+    """Fine-tune on the train split and accepted documents; the new model is made active.
+    ``with_dev``: refit on train + dev for exactly ``opts.epochs``, keeping the last."""
     opts.check()
     return run_round(
-        project, RoundOptions(train=opts, base_model=base_model), log, progress=progress
+        project,
+        RoundOptions(train=opts, base_model=base_model, with_dev=with_dev),
+        log,
+        progress=progress,
     )
 
 
@@ -185,7 +190,18 @@ def evaluate(
             progress(min(i + EVAL_CHUNK, len(docs)), len(docs))
     metrics = score(docs, predicted)
     metrics["precision_mode"] = tagger.precision
+    if split == "dev" and _refit(project, path):
+        metrics["trained_on_split"] = True
     return Evaluation(path, split, len(docs), tagger.precision, metrics)
+
+
+def _refit(project: Project, path: Path) -> bool:
+    """Whether ``path`` is a model of this project that dev trained (`train --with-dev`)."""
+    here = path.resolve()
+    return any(
+        m.metrics.get("refit") and project.model_dir(m.path).resolve() == here
+        for m in list_project_models(project)
+    )
 
 
 def list_project_models(project: Project) -> list[ModelRecord]:

@@ -166,7 +166,9 @@ class AnnotateScreen(Rounds, Finding, Labelling):
         data = self.dashboard_data
         model = "no model yet: lexicon"
         if data is not None and data.active_id is not None and data.active_metrics:
-            model = f"model {data.active_id} dev F1 {data.active_metrics.get('f1', 0):.3f}"
+            f1 = data.active_metrics.get("f1")
+            score = "trained on dev" if f1 is None else f"dev F1 {f1:.3f}"
+            model = f"model {data.active_id} {score}"
         position = "empty queue"
         if not s.empty:
             position = f"doc {s.pos + 1}/{len(s.order)} · {s.remaining()} left"

@@ -29,13 +29,15 @@ def rounds_table(data: DashboardData) -> Table:
     for col in ("P", "R", "F1", "acc", "state"):
         t.add_column(col, justify="right", no_wrap=True)
     for r in data.rounds[-8:]:
-        per = r.metrics.get("dev", {}).get("per_label", {}) if r.metrics else {}
+        per = (r.metrics.get("dev") or {}).get("per_label", {}) if r.metrics else {}
         state = _state(r)
         t.add_row(
             str(r.id),
             r.started_at[5:16].replace("T", " "),
             "-" if r.sentences is None else f"{r.sentences:,}",
-            (r.strategy or r.kind) + (" quick" if r.metrics.get("note") else ""),
+            (r.strategy or r.kind)
+            + (" quick" if r.metrics.get("note") else "")
+            + (" +dev" if r.metrics.get("refit") else ""),
             *[_f(per.get(label, {}).get("f1")) for label in data.labels],
             _f(r.metrics.get("precision")),
             _f(r.metrics.get("recall")),
