@@ -111,6 +111,9 @@ def report(project: Path, wall: float | None, train_args: list[str]) -> str:
     ]
     for split in ("dev", "test"):
         s = m[split]
+        if s is None:  # a refit (`train --with-dev`): dev trained the model
+            lines.append(f"| {split} | (trained on it: `--with-dev`) | | | | |")
+            continue
         for label, v in sorted(s["per_label"].items()):
             lines.append(
                 f"| {split} | {label} | {v['precision']:.4f} | {v['recall']:.4f} | "
@@ -122,7 +125,9 @@ def report(project: Path, wall: float | None, train_args: list[str]) -> str:
         )
     lines.append("")
     lines.append(
-        f"Token accuracy: dev {m['dev']['accuracy']:.4f}, test {m['test']['accuracy']:.4f}"
+        "Token accuracy: "
+        + (f"dev {m['dev']['accuracy']:.4f}, " if m["dev"] else "")
+        + f"test {m['test']['accuracy']:.4f}"
     )
     e = m["test"]["errors"]
     lines.append(
