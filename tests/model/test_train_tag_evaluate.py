@@ -368,6 +368,8 @@ def test_a_refit_trains_on_dev_has_no_dev_score_and_auto_never_replaces_it(
 
     status = _cli(tiny_project, "status")
     assert status.exit_code == 0, status.output  # type: ignore[attr-defined]
+    shown = " ".join(status.output.split())  # type: ignore[attr-defined]
+    assert "refit on train + dev: no dev score" in shown and "refit (+dev)" in shown
     conn = tiny_project.connect()
     try:
         data = load_dashboard(tiny_project, conn)

@@ -81,8 +81,10 @@ def render_status(st: ProjectStatus, out: Console) -> None:
             rounds.add_column(col, justify="right" if col in ("train docs", "dev F1") else "left")
         for r in st.rounds[-10:]:
             note = "active" if r.active else (r.error or "")
-            if r.metrics.get("note"):
-                note = f"{note}; {r.metrics['note']}" if note else str(r.metrics["note"])
+            refit = "refit (+dev)" if r.metrics.get("refit") else None
+            for extra in (r.metrics.get("note"), refit):
+                if extra:
+                    note = f"{note}; {extra}" if note else str(extra)
             rounds.add_row(
                 str(r.id),
                 r.kind,
@@ -110,6 +112,8 @@ def render_status(st: ProjectStatus, out: Console) -> None:
     else:
         m = st.active_model
         score = f", dev F1 {m.f1:.3f}" if m.f1 is not None else ""
+        if m.metrics.get("refit"):
+            score = ", refit on train + dev: no dev score"
         out.print(f"Active model: #{m.id} {m.path} (from {m.base_model}{score}, {m.created_at})")
         if m.metrics.get("base_fallback_from"):
             out.print(
