@@ -19,7 +19,7 @@ def train(
     base_model: str | None = typer.Option(
         None, help="Model name, local directory or 'bundled' (default: the project's)."
     ),
-    epochs: int = typer.Option(8, min=1, help="Training epochs; the best on dev is kept."),
+    epochs: int = typer.Option(12, min=1, help="Training epochs; the best on dev is kept."),
     learning_rate: float = typer.Option(1e-4, help="Peak learning rate (linear decay)."),
     batch_size: int = typer.Option(16, min=1, help="Training batch size."),
     max_length: int = typer.Option(256, min=16, help="Sub-word window length."),

@@ -64,6 +64,12 @@ def model_report(data: DashboardData) -> RenderableType:
     m = data.active_metrics
     if m is None:
         return Text("No active model yet: suggestions come from the accepted entities.", "dim")
+    if m.get("refit"):
+        return Text(
+            f"Model {data.active_id} was refit on train + dev: it has no dev score "
+            "(`workbench evaluate --split test` scores the recipe).",
+            "dim",
+        )
     t = Table(
         title=f"Model {data.active_id} on dev",
         title_justify="left",
