@@ -111,12 +111,12 @@ class TorchRuntime:
         ids, mask, types = self._inputs(batch)
         if self.lite:
             return self.model(ids, mask, types)
-        return self.model(input_ids=ids, attention_mask=mask, token_type_ids=types).logits
+        return self.model(**_hf_inputs(ids, mask, types)).logits
 
     def hidden(self, ids: Any, mask: Any, types: Any) -> Any:
         if self.lite:
             return self.model.encode(ids, mask, types)
-        return self.model.base_model(input_ids=ids, attention_mask=mask, token_type_ids=types)[0]
+        return self.model.base_model(**_hf_inputs(ids, mask, types))[0]
 
     def tag_probs(self, batches: Iterable[Batch]) -> Iterator[np.ndarray]:
         """One batch ahead on a GPU: the next batch is launched before the previous one's
@@ -167,6 +167,13 @@ class TorchRuntime:
             return override
         cfg = self.model.config
         return bert.head_dropout(cfg if isinstance(cfg, dict) else cfg.to_dict())
+
+
+def _hf_inputs(ids: Any, mask: Any, types: Any) -> dict[str, Any]:
+    """Token type ids only for a model trained with them: some architectures (DistilBERT)
+    take no such argument."""
+    given = {"input_ids": ids, "attention_mask": mask}
+    return given if types is None else {**given, "token_type_ids": types}
 
 
 class OnnxRuntime:
