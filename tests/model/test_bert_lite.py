@@ -55,3 +55,37 @@ def test_same_entities_as_the_transformers_runtime(tiny_tagger: Path) -> None:
     a, b = lite.tag(docs), full.tag(docs)
     same = sum(x == y for x, y in zip(a, b, strict=True))
     assert same / len(docs) > 0.999, same
+
+
+def test_another_architecture_runs_through_transformers(tiny_bert: Path, tmp_path: Path) -> None:
+    """A DistilBERT tagger, an architecture bert.py does not reproduce, tags through the
+    transformers runtime (no test ran a non-BERT model before)."""
+    import torch
+    from transformers import (
+        AutoTokenizer,
+        DistilBertConfig,
+        DistilBertForTokenClassification,
+    )
+
+    from workbench.model.predict import Tagger
+
+    tags = ["O", "B-Chemical", "I-Chemical", "B-Disease", "I-Disease"]
+    tok = AutoTokenizer.from_pretrained(str(tiny_bert))
+    cfg = DistilBertConfig(
+        vocab_size=tok.vocab_size,
+        dim=32,
+        n_layers=2,
+        n_heads=2,
+        hidden_dim=64,
+        max_position_embeddings=128,
+        id2label=dict(enumerate(tags)),
+        label2id={t: i for i, t in enumerate(tags)},
+    )
+    torch.manual_seed(2)
+    DistilBertForTokenClassification(cfg).save_pretrained(str(tmp_path))
+    tok.save_pretrained(str(tmp_path))
+    tagger = Tagger(tmp_path, device="cpu", precision="fp32")
+    assert not tagger.runtime.lite  # type: ignore[attr-defined]
+    docs = conll.read(BC5CDR / "test.tsv")[:50]
+    predictions = tagger.predict(docs)
+    assert len(predictions) == 50 and sum(len(p.spans) for p in predictions) > 0
