@@ -170,8 +170,8 @@ class TorchRuntime:
 
 
 def _hf_inputs(ids: Any, mask: Any, types: Any) -> dict[str, Any]:
-    """Token type ids only for a model trained with them: some architectures (DistilBERT)
-    take no such argument."""
+    """Token type ids only for a model trained with them: every other model is called
+    exactly as it was before word shapes existed, whatever its architecture's signature."""
     given = {"input_ids": ids, "attention_mask": mask}
     return given if types is None else {**given, "token_type_ids": types}
 

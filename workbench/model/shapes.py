@@ -52,13 +52,13 @@ def add_shape_embeddings(model: Any) -> None:
     if not isinstance(old, torch.nn.Embedding):
         raise ModelError(
             f"{model.config.model_type}: the model has no token type embeddings to carry "
-            "word shapes; train with --no-word-shapes"
+            "word shapes; train without --word-shapes"
         )
     new = torch.nn.Embedding(N_SHAPES, old.embedding_dim, dtype=old.weight.dtype)
     with torch.no_grad():
         new.weight.copy_(old.weight[0].expand(N_SHAPES, -1))
     new.to(old.weight.device)
+    # (BERT's zero buffer of token type ids, for calls without them, stays valid: 0 is a type)
     embeddings.token_type_embeddings = new
-    # BERT keeps a zero buffer of token type ids for calls without them; ours always pass them
     model.config.type_vocab_size = N_SHAPES
     setattr(model.config, CONFIG_KEY, N_SHAPES)
