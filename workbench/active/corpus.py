@@ -39,16 +39,24 @@ def training_documents(project: Project) -> int:
     return counts.get(("train", "accepted"), 0) + counts.get(("pool", "accepted"), 0)
 
 
-def load_corpus(project: Project, dev_fraction: float, seed: int) -> Corpus:
-    """Train: the train split plus every accepted pool document; dev: the dev split's gold."""
+def load_corpus(project: Project, dev_fraction: float, seed: int, context: int = 0) -> Corpus:
+    """Train: the train split plus every accepted pool document; dev: the dev split's gold.
+    ``context``: words of running text around one-sentence documents, for a model reading it."""
     conn = project.connect()
     try:
         train = [
             s.document
-            for s in iter_documents(conn, splits=["train", "pool"], statuses=["accepted"])
+            for s in iter_documents(
+                conn, splits=["train", "pool"], statuses=["accepted"], context_words=context
+            )
         ]
         # only gold: a dev or test document still to be annotated is not yet a judge
-        dev = [s.document for s in iter_documents(conn, splits=["dev"], statuses=["accepted"])]
+        dev = [
+            s.document
+            for s in iter_documents(
+                conn, splits=["dev"], statuses=["accepted"], context_words=context
+            )
+        ]
     finally:
         conn.close()
     if not train:

@@ -32,6 +32,12 @@ def train(
     word_shapes: bool = typer.Option(
         False, help="Give the encoder each word's case (Aa, AA, aA) as its token type."
     ),
+    context: int = typer.Option(
+        0,
+        min=0,
+        help="Read each sentence with up to this many sub-tokens of the text around it on "
+        "each side (its abstract; the file's neighbouring sentences without -DOCSTART-).",
+    ),
     with_dev: bool = typer.Option(
         False,
         "--with-dev",
@@ -53,6 +59,7 @@ def train(
         max_steps=max_steps,
         precision=precision,
         word_shapes=word_shapes,
+        context=context,
     )
     with TrainBar() as bar:
         res = run_train(

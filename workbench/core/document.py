@@ -25,6 +25,10 @@ class Document:
     line: int | None = None
     # Sentences came with the source (CoNLL, HF): never re-split them at punctuation.
     presplit: bool = False
+    # The running text around it, as words (before, after), where the document is one
+    # sentence of a longer text (a CoNLL file without -DOCSTART-): context for a model that
+    # reads it (model/windows.py), never part of the document.
+    context: tuple[list[str], list[str]] | None = None
 
     def token_texts(self) -> list[str]:
         return [self.text[t.start : t.end] for t in self.tokens]

@@ -15,10 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.core import Document
-from workbench.core.sentences import sentence_ranges
 from workbench.model.model_dir import WordTokenizer
-from workbench.model.shapes import word_shape
-from workbench.model.windows import Window, make_windows, word_pieces
+from workbench.model.windows import Window, document_windows
 
 # The torch runtime's shape steps. Widths by 8: by 32, short sentences padded to 32 cost fp32 a
 # third more time (500 CDR abstracts: 40.7 s against 31.4 s by 8 or exact); bf16 and peak
@@ -57,23 +55,16 @@ def prepare(
     batch_tokens: int,
     shape_steps: tuple[int, int] = (1, 1),
     word_shapes: bool = False,
+    context: int = 0,
 ) -> Prepared:
     offsets = np.zeros(len(docs) + 1, dtype=np.int64)
-    sent_words: list[list[str]] = []
-    sent_base: list[int] = []  # chunk word index of each sentence's first word
     for d, doc in enumerate(docs):
-        base = int(offsets[d])
-        words = doc.token_texts()
-        for a, b in sentence_ranges(doc):
-            sent_words.append(words[a:b])
-            sent_base.append(base + a)
-        offsets[d + 1] = base + len(doc.tokens)
-    pieces = word_pieces(tok.backend, sent_words)
+        offsets[d + 1] = offsets[d] + len(doc.tokens)
     stride = min(stride, (max_length - 2) // 2)  # windows always move forward
-    windows: list[Window] = []
-    for s, p in enumerate(pieces):
-        shapes = [word_shape(w) for w in sent_words[s]] if word_shapes else None
-        windows += make_windows(p, s, tok.cls_id, tok.sep_id, max_length, stride, shapes)
+    windows, sentences = document_windows(
+        docs, tok.backend, tok.cls_id, tok.sep_id, max_length, stride, word_shapes, context
+    )
+    sent_base = [int(offsets[s.doc]) + s.start for s in sentences]  # chunk index of word 0
     windows.sort(key=lambda w: len(w.input_ids))
     batches = []
     i = 0

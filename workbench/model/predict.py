@@ -31,6 +31,7 @@ from workbench.model.runtime import (
     quiet_transformers,
 )
 from workbench.model.shapes import uses_shapes
+from workbench.model.windows import model_context
 
 __all__ = [
     "Prediction",
@@ -93,6 +94,7 @@ class Tagger:
         self.table = TagTable(self.tags)
         self.tokenizer = load_tokenizer(path)
         self.word_shapes = uses_shapes(self.info.config)  # token types it was trained with
+        self.context = model_context(self.info.config)  # text around each sentence it reads
         if runtime not in RUNTIMES:
             raise ModelError(f"unknown runtime {runtime!r} ({', '.join(RUNTIMES)})")
         self.runtime: Runtime
@@ -142,6 +144,7 @@ class Tagger:
             self.batch_tokens,
             self.runtime.shape_steps,
             self.word_shapes,
+            self.context,
         )
 
     def run(self, prepared: Prepared) -> list[list[Span]]:

@@ -19,13 +19,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from workbench.core import Document, Span, spans_to_bio, tag_names
-from workbench.core.sentences import sentence_ranges
 from workbench.errors import ModelError
 from workbench.model.evaluate import score
 from workbench.model.predict import Tagger
 from workbench.model.runtime import native_bf16, pick_device, quiet_transformers
-from workbench.model.shapes import add_shape_embeddings, uses_shapes, word_shape
-from workbench.model.windows import make_windows, word_pieces
+from workbench.model.shapes import add_shape_embeddings, uses_shapes
+from workbench.model.windows import CONTEXT_KEY, MAX_CONTEXT, document_windows
 
 Log = Callable[[str], None]
 
@@ -64,6 +63,9 @@ class TrainOptions:
     # each word's case pattern as its sub-tokens' token type (model/shapes.py): the uncased
     # bundled encoder cannot tell `DA` from `da` otherwise. A base that has them keeps them.
     word_shapes: bool = False
+    # > 0: each sentence is read with up to this many sub-tokens of the text around it on
+    # each side (model/windows.py); recorded in the model, so prediction does the same
+    context: int = 0
 
     def check(self) -> None:
         """Refuse a recipe that cannot train, before anything is recorded."""
@@ -71,6 +73,8 @@ class TrainOptions:
             raise ModelError(f"--learning-rate {self.learning_rate:g}: give a value in (0, 1)")
         if self.epochs < 1 or self.batch_size < 1:
             raise ModelError("--epochs and --batch-size must be at least 1")
+        if not 0 <= self.context <= MAX_CONTEXT:
+            raise ModelError(f"--context {self.context}: give 0 to {MAX_CONTEXT} sub-tokens")
         if not 0 <= self.warmup < 1 or self.weight_decay < 0:
             raise ModelError("warm-up is a fraction in [0, 1) and weight decay is not negative")
         device = pick_device(self.device)  # an unknown device, or cuda where there is none
@@ -90,33 +94,35 @@ def build_examples(
     label2id: dict[str, int],
     max_length: int,
     word_shapes: bool = False,
+    context: int = 0,
 ) -> list[dict[str, list[int]]]:
-    """One example per sentence window: input ids and first-sub-token labels (-100 elsewhere),
-    and the words' shapes as token type ids where the model reads them."""
-    sentences: list[list[str]] = []
-    sent_tags: list[list[str]] = []
-    for doc in docs:
-        tags, _ = spans_to_bio(doc.tokens, doc.spans)
-        words = doc.token_texts()
-        for a, b in sentence_ranges(doc):
-            sentences.append(words[a:b])
-            sent_tags.append(tags[a:b])
-    pieces = word_pieces(tokenizer, sentences)
+    """One example per sentence window: input ids and first-sub-token labels (-100 elsewhere,
+    the context around a sentence too), and the words' shapes as token type ids where the
+    model reads them."""
+    windows, sentences = document_windows(
+        docs,
+        tokenizer,
+        tokenizer.cls_token_id,
+        tokenizer.sep_token_id,
+        max_length,
+        0,
+        word_shapes,
+        context,
+    )
+    tags = [spans_to_bio(doc.tokens, doc.spans)[0] for doc in docs]
     examples = []
-    for s, p in enumerate(pieces):
-        shapes = [word_shape(w) for w in sentences[s]] if word_shapes else None
-        for w in make_windows(
-            p, s, tokenizer.cls_token_id, tokenizer.sep_token_id, max_length, 0, shapes
-        ):
-            labels = [-100 if word < 0 else label2id[sent_tags[s][word]] for word in w.word_index]
-            example = {
-                "input_ids": w.input_ids,
-                "attention_mask": [1] * len(w.input_ids),
-                "labels": labels,
-            }
-            if w.type_ids is not None:
-                example["token_type_ids"] = w.type_ids
-            examples.append(example)
+    for w in windows:
+        sent = sentences[w.source]
+        own = tags[sent.doc]
+        labels = [-100 if i < 0 else label2id[own[sent.start + i]] for i in w.word_index]
+        example = {
+            "input_ids": w.input_ids,
+            "attention_mask": [1] * len(w.input_ids),
+            "labels": labels,
+        }
+        if w.type_ids is not None:
+            example["token_type_ids"] = w.type_ids
+        examples.append(example)
     return examples
 
 
@@ -203,8 +209,9 @@ def fit(
     if opts.word_shapes:
         add_shape_embeddings(model)
     shapes = uses_shapes(model.config.to_dict())
+    setattr(model.config, CONTEXT_KEY, opts.context)
     max_length = min(opts.max_length, int(model.config.max_position_embeddings))
-    train_ex = build_examples(train, tokenizer, label2id, max_length, shapes)
+    train_ex = build_examples(train, tokenizer, label2id, max_length, shapes, opts.context)
     chooser = list(dev)
     if 0 < opts.dev_sample < len(chooser):
         chooser = random.Random(opts.seed).sample(chooser, opts.dev_sample)

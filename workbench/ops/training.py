@@ -13,7 +13,9 @@ from workbench.active.scoring import score_with_model
 from workbench.active.strategies import STRATEGIES, rank
 from workbench.core import Span
 from workbench.errors import ModelError, WorkbenchError
+from workbench.model.model_dir import read_model_dir
 from workbench.model.train import TrainOptions, TrainProgress
+from workbench.model.windows import model_context
 from workbench.project import Project
 from workbench.store.documents import SPLITS, iter_documents
 from workbench.store.rounds import ModelRecord, list_models
@@ -114,7 +116,14 @@ def retrain(
     def score_pool(model_dir: Path) -> list[tuple[int, float]]:
         conn = project.connect()
         try:
-            pool = list(iter_documents(conn, splits=["pool"], statuses=["new", "draft"]))
+            pool = list(
+                iter_documents(
+                    conn,
+                    splits=["pool"],
+                    statuses=["new", "draft"],
+                    context_words=model_context(read_model_dir(model_dir).config),
+                )
+            )
         finally:
             conn.close()
         scores = score_with_model(
@@ -169,9 +178,18 @@ def evaluate(
 
     if split not in SPLITS:
         raise WorkbenchError(f"unknown split {split!r} (one of {', '.join(SPLITS)})")
+    path = model if model is not None else project.active_model_dir()
+    if path is None:
+        raise ModelError("no model yet: run `workbench train` first, or pass --model PATH")
+    tagger = Tagger(path, device=device, precision=precision)
     conn = project.connect()
     try:
-        docs = [s.document for s in iter_documents(conn, splits=[split], statuses=["accepted"])]
+        docs = [
+            s.document
+            for s in iter_documents(
+                conn, splits=[split], statuses=["accepted"], context_words=tagger.context
+            )
+        ]
     finally:
         conn.close()
     if not docs:
@@ -179,10 +197,6 @@ def evaluate(
             f"the project has no {split} documents to score: import gold data with "
             f"`workbench import FILE --split {split}`"
         )
-    path = model if model is not None else project.active_model_dir()
-    if path is None:
-        raise ModelError("no model yet: run `workbench train` first, or pass --model PATH")
-    tagger = Tagger(path, device=device, precision=precision)
     predicted: list[list[Span]] = []
     for i in range(0, len(docs), EVAL_CHUNK):
         predicted += tagger.tag(docs[i : i + EVAL_CHUNK])

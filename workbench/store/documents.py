@@ -194,19 +194,75 @@ def iter_documents(
     *,
     splits: Sequence[str] | None = None,
     statuses: Sequence[str] | None = None,
+    context_words: int = 0,
 ) -> Iterator[StoredDocument]:
-    """Documents in import order, each with the spans of its latest revision."""
+    """Documents in import order, each with the spans of its latest revision. With
+    ``context_words`` a document that is one sentence of a running text carries up to that
+    many words of the text on each side (`Document.context`), whatever their split or status."""
     where, params = document_filters(splits, statuses)
     rows = conn.execute(
         "SELECT d.id, d.external_id, d.text, d.tokens, d.split, d.status, d.format, d.meta,"
-        " (SELECT a.id FROM annotations a WHERE a.document_id = d.id"
+        " d.import_id, (SELECT a.id FROM annotations a WHERE a.document_id = d.id"
         "  ORDER BY a.revision DESC LIMIT 1) AS annotation_id"
         f" FROM documents d {where} ORDER BY d.id",
         params,
     ).fetchall()
     spans_by_ann = _spans_for([r["annotation_id"] for r in rows if r["annotation_id"]], conn)
+    runs = _running_texts(conn, rows) if context_words > 0 else {}
     for r in rows:
-        yield _stored(r, spans_by_ann.get(r["annotation_id"], []))
+        stored = _stored(r, spans_by_ann.get(r["annotation_id"], []))
+        run = runs.get(r["import_id"])
+        if run is not None and r["id"] in run.index:
+            stored.document.context = run.around(r["id"], context_words)
+        yield stored
+
+
+@dataclass
+class _RunningText:
+    """The sentences of one import that has no document boundaries, in file order."""
+
+    ids: list[int]
+    words: list[list[str]]
+
+    def __post_init__(self) -> None:
+        self.index = {doc_id: i for i, doc_id in enumerate(self.ids)}
+
+    def around(self, doc_id: int, n: int) -> tuple[list[str], list[str]]:
+        i = self.index[doc_id]
+        before: list[str] = []
+        j = i - 1
+        while j >= 0 and len(before) < n:
+            before[:0] = self.words[j]
+            j -= 1
+        after: list[str] = []
+        j = i + 1
+        while j < len(self.words) and len(after) < n:
+            after += self.words[j]
+            j += 1
+        return before[-n:], after[:n]
+
+
+def _running_texts(
+    conn: sqlite3.Connection, rows: Sequence[sqlite3.Row]
+) -> dict[int, _RunningText]:
+    """Imports whose documents are sentences of one text: a CoNLL or HF file without document
+    ids (no ``-DOCSTART-``), where each sentence became a document in file order."""
+    wanted = sorted(
+        {r["import_id"] for r in rows if r["format"] in PRESPLIT_FORMATS and not r["external_id"]}
+    )
+    runs: dict[int, _RunningText] = {}
+    for import_id in wanted:
+        ids: list[int] = []
+        words: list[list[str]] = []
+        for doc_id, text, tokens in conn.execute(
+            "SELECT id, text, tokens FROM documents WHERE import_id = ? AND external_id IS NULL"
+            " ORDER BY id",
+            (import_id,),
+        ):
+            ids.append(doc_id)
+            words.append([text[a:b] for a, b in json.loads(tokens)])
+        runs[import_id] = _RunningText(ids, words)
+    return runs
 
 
 def _stored(r: sqlite3.Row, spans: list[Span]) -> StoredDocument:

@@ -106,6 +106,7 @@ def run_units(
                 tagger.batch_tokens,
                 tagger.runtime.shape_steps,
                 tagger.word_shapes,
+                tagger.context,
             ),
         )
 
@@ -246,6 +247,7 @@ def _init_worker(
     batch_tokens: int,
     shape_steps: tuple[int, int],
     word_shapes: bool,
+    context: int,
 ) -> None:
     from workbench.model.model_dir import load_tokenizer
 
@@ -256,6 +258,7 @@ def _init_worker(
         batch_tokens=batch_tokens,
         shape_steps=shape_steps,
         word_shapes=word_shapes,
+        context=context,
     )
 
 
@@ -271,4 +274,5 @@ def _prepare_in_worker(docs: list[Document]) -> Prepared:
         w["batch_tokens"],
         w["shape_steps"],
         w["word_shapes"],
+        w["context"],
     )
