@@ -20,6 +20,7 @@ from pathlib import Path
 from workbench.active.scoring import score_with_model
 from workbench.active.strategies import STRATEGIES, rank
 from workbench.core import Document
+from workbench.core.context import with_running_context
 from workbench.errors import WorkbenchError
 from workbench.formats import conll
 from workbench.model.base import resolve_base_model
@@ -75,9 +76,13 @@ def load_corpus(root: Path, dev_size: int, seed: int) -> Corpus:
                 return root / n
         raise WorkbenchError(f"{root}: no {' or '.join(names)} (a BIO tsv corpus directory)")
 
-    pool = conll.read(find("train.tsv", "train.conll", "train.txt"))
-    dev = conll.read(find("devel.tsv", "dev.tsv", "devel.conll", "dev.conll"))
-    test = conll.read(find("test.tsv", "test.conll"))
+    def read(path: Path) -> list[Document]:
+        # the recipe's context, if any, from the file's neighbouring sentences (as a project's)
+        return list(with_running_context(conll.read(path), TrainOptions().context))
+
+    pool = read(find("train.tsv", "train.conll", "train.txt"))
+    dev = read(find("devel.tsv", "dev.tsv", "devel.conll", "dev.conll"))
+    test = read(find("test.tsv", "test.conll"))
     if dev_size and len(dev) > dev_size:
         dev = random.Random(seed).sample(dev, dev_size)
     labels = sorted({s.label for d in pool + dev + test for s in d.spans})

@@ -41,6 +41,9 @@ class Prepared:
     docs: Sequence[Document]
     offsets: np.ndarray  # (n_docs + 1,): chunk word index where each document starts
     batches: list[Batch]
+    # (n_sentences + 1,): chunk word index where each sentence starts. Decoding runs per
+    # sentence: an entity never runs on from one sentence into the next.
+    sentences: np.ndarray | None = None
 
     @property
     def n_words(self) -> int:
@@ -77,7 +80,8 @@ def prepare(
             j += 1
         batches.append(_batch(windows[i:j], sent_base, tok.pad_id, max_length, shape_steps))
         i = j
-    return Prepared(docs, offsets, batches)
+    starts = np.array([*sent_base, int(offsets[-1])], dtype=np.int64)
+    return Prepared(docs, offsets, batches, starts)
 
 
 def _batch(

@@ -166,7 +166,8 @@ class Tagger:
             word, cand = best_candidates(words, margins)
             probs[word], reached[word] = cand_probs[cand], True
         if self.decoding == "viterbi":
-            best = viterbi(probs, prepared.offsets, self.table)
+            segments = prepared.offsets if prepared.sentences is None else prepared.sentences
+            best = viterbi(probs, segments, self.table)
         else:
             best = probs.argmax(axis=1)
         chosen = probs[np.arange(n), best]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from workbench.core import Span
 from workbench.errors import WorkbenchError
 from workbench.project import Project
-from workbench.store.documents import load_revision
+from workbench.store.documents import load_revision, running_context
 
 BATCH = 64  # documents per call of the model, between two progress reports
 
@@ -43,6 +43,8 @@ def disagreements(
         for k in range(0, len(doc_ids), BATCH):
             chunk = doc_ids[k : k + BATCH]
             docs = [load_revision(conn, d).stored.document for d in chunk]
+            for d, doc in zip(chunk, docs, strict=True):
+                doc.context = running_context(conn, d, tagger.context)
             for doc_id, doc, pred in zip(chunk, docs, tagger.tag(docs), strict=True):
                 n = differences(doc.spans, pred)
                 if n:

@@ -74,6 +74,11 @@ class Suggester:
             torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
         self._tagger, self.model_id, self.origin = tagger, model.id, f"model:{model.id}"
 
+    @property
+    def context(self) -> int:
+        """Words of running text the model reads around a sentence (`Document.context`)."""
+        return 0 if self._tagger is None else self._tagger.context
+
     def learn(self, doc: Document) -> None:
         """An accepted document's entities join the lexicon at once."""
         self.lexicon.add(doc)

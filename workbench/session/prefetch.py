@@ -13,7 +13,7 @@ from collections.abc import Callable
 from workbench.core import Span
 from workbench.ops.suggest import Suggester
 from workbench.project import Project
-from workbench.store.documents import load_revision
+from workbench.store.documents import load_revision, running_context
 
 Ready = Callable[[int, list[Span], str], None]
 
@@ -95,6 +95,7 @@ class Prefetcher:
                 if conn is None:
                     conn = self.project.connect()
                 doc = load_revision(conn, job).stored.document
+                doc.context = running_context(conn, job, self.suggester.context)
                 (spans,) = self.suggester.suggest([doc])
                 origin = self.suggester.origin
                 with self._cond:

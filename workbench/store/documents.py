@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.core import Document, Span, Token
+from workbench.core.context import with_running_context
 from workbench.store import annotators
 
 SPLITS = ("pool", "train", "dev", "test")
@@ -208,61 +209,77 @@ def iter_documents(
         params,
     ).fetchall()
     spans_by_ann = _spans_for([r["annotation_id"] for r in rows if r["annotation_id"]], conn)
-    runs = _running_texts(conn, rows) if context_words > 0 else {}
+    around = _running_context(conn, rows, context_words) if context_words > 0 else {}
     for r in rows:
         stored = _stored(r, spans_by_ann.get(r["annotation_id"], []))
-        run = runs.get(r["import_id"])
-        if run is not None and r["id"] in run.index:
-            stored.document.context = run.around(r["id"], context_words)
+        stored.document.context = around.get(r["id"])
         yield stored
 
 
-@dataclass
-class _RunningText:
-    """The sentences of one import that has no document boundaries, in file order."""
-
-    ids: list[int]
-    words: list[list[str]]
-
-    def __post_init__(self) -> None:
-        self.index = {doc_id: i for i, doc_id in enumerate(self.ids)}
-
-    def around(self, doc_id: int, n: int) -> tuple[list[str], list[str]]:
-        i = self.index[doc_id]
-        before: list[str] = []
-        j = i - 1
-        while j >= 0 and len(before) < n:
-            before[:0] = self.words[j]
-            j -= 1
-        after: list[str] = []
-        j = i + 1
-        while j < len(self.words) and len(after) < n:
-            after += self.words[j]
-            j += 1
-        return before[-n:], after[:n]
-
-
-def _running_texts(
-    conn: sqlite3.Connection, rows: Sequence[sqlite3.Row]
-) -> dict[int, _RunningText]:
-    """Imports whose documents are sentences of one text: a CoNLL or HF file without document
-    ids (no ``-DOCSTART-``), where each sentence became a document in file order."""
-    wanted = sorted(
-        {r["import_id"] for r in rows if r["format"] in PRESPLIT_FORMATS and not r["external_id"]}
+def _running_context(
+    conn: sqlite3.Connection, rows: Sequence[sqlite3.Row], words: int
+) -> dict[int, tuple[list[str], list[str]]]:
+    """The running text around each one-sentence document of an import without document ids
+    (`core.context`): its neighbours in the file within the same split, whatever their status
+    (the text is the text; a test sentence is never the context of a training one)."""
+    runs = sorted(
+        {
+            (r["import_id"], r["split"])
+            for r in rows
+            if r["format"] in PRESPLIT_FORMATS and not r["external_id"]
+        }
     )
-    runs: dict[int, _RunningText] = {}
-    for import_id in wanted:
+    out: dict[int, tuple[list[str], list[str]]] = {}
+    for import_id, split in runs:
         ids: list[int] = []
-        words: list[list[str]] = []
-        for doc_id, text, tokens in conn.execute(
-            "SELECT id, text, tokens FROM documents WHERE import_id = ? AND external_id IS NULL"
-            " ORDER BY id",
-            (import_id,),
-        ):
-            ids.append(doc_id)
-            words.append([text[a:b] for a, b in json.loads(tokens)])
-        runs[import_id] = _RunningText(ids, words)
-    return runs
+        sentences = _sentences(conn, import_id, split, ids)
+        # the stream yields in order, each document after its id was read
+        for k, doc in enumerate(with_running_context(sentences, words)):
+            if doc.context is not None:
+                out[ids[k]] = doc.context
+    return out
+
+
+def _sentences(
+    conn: sqlite3.Connection, import_id: int, split: str, ids: list[int]
+) -> Iterator[Document]:
+    """Documents without ids of one import and split, text and tokens only, in file order;
+    their ids go to ``ids``."""
+    for doc_id, text, tokens in conn.execute(
+        "SELECT id, text, tokens FROM documents WHERE import_id = ? AND split = ?"
+        " AND external_id IS NULL ORDER BY id",
+        (import_id, split),
+    ):
+        ids.append(doc_id)
+        yield _bare(text, tokens)
+
+
+def _bare(text: str, tokens: str) -> Document:
+    return Document(text, [Token(a, b) for a, b in json.loads(tokens)], presplit=True)
+
+
+def running_context(
+    conn: sqlite3.Connection, doc_id: int, words: int
+) -> tuple[list[str], list[str]] | None:
+    """One document's running-text context, as `iter_documents` gives it, from its nearest
+    neighbours only: for the screens that load one document at a time."""
+    row = conn.execute(
+        "SELECT import_id, split, format, external_id, text, tokens FROM documents WHERE id = ?",
+        (doc_id,),
+    ).fetchone()
+    if words <= 0 or row is None or row[2] not in PRESPLIT_FORMATS or row[3]:
+        return None
+    near = (
+        "SELECT text, tokens FROM documents WHERE import_id = ? AND split = ?"
+        " AND external_id IS NULL AND id {} ? ORDER BY id {} LIMIT ?"
+    )
+    key = (row[0], row[1], doc_id, words)  # a sentence has at least one word
+    before = conn.execute(near.format("<", "DESC"), key).fetchall()[::-1]
+    after = conn.execute(near.format(">", "ASC"), key).fetchall()
+    docs = [_bare(t, k) for t, k in [*before, (row[4], row[5]), *after]]
+    for _ in with_running_context(docs, words):
+        pass
+    return docs[len(before)].context
 
 
 def _stored(r: sqlite3.Row, spans: list[Span]) -> StoredDocument:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from workbench.core import Document, Span
+from workbench.core.context import with_running_context
 from workbench.errors import FormatError
 from workbench.formats import ReadOptions, get, read_source
 from workbench.model.batching import Prepared
@@ -125,7 +126,7 @@ def run_units(
             for unit in units:
                 result = UnitResult(unit.index)
                 t0 = time.perf_counter()
-                for docs in _chunks(unit, opts, chunk_words, result):
+                for docs in _chunks(unit, opts, chunk_words, result, tagger.context):
                     job: Future[Prepared] | Prepared = (
                         pool.submit(_prepare_in_worker, docs)
                         if pool is not None
@@ -217,8 +218,11 @@ def run_units(
 
 
 def _chunks(
-    unit: Unit, opts: PipelineOptions, chunk_words: int, result: UnitResult
+    unit: Unit, opts: PipelineOptions, chunk_words: int, result: UnitResult, context: int
 ) -> Iterator[list[Document]]:
+    """``context``: the model's; sentences of a file without document ids then carry their
+    neighbours' words, as the project's do (`core.context`)."""
+
     def reject(error: FormatError) -> None:
         result.rejected.append({"source": error.path, "line": error.line, "error": error.message})
 
@@ -227,7 +231,8 @@ def _chunks(
     )
     chunk: list[Document] = []
     words = 0
-    for doc in read_source(get(unit.format), unit.source(), read_opts):
+    docs = read_source(get(unit.format), unit.source(), read_opts)
+    for doc in with_running_context(docs, context):
         chunk.append(doc)
         words += len(doc.tokens)
         if words >= chunk_words:
