@@ -4,7 +4,8 @@ Each window is [CLS] + sub-tokens + [SEP], at most ``max_length`` long, cut on
 word boundaries. A word's label sits on its first sub-token; the others, and
 the special tokens, get -100. Windows of a long sentence overlap by ``stride``
 sub-tokens; in prediction every word is read from the window where it has the
-most context on both sides.
+most context on both sides. A model trained with context (`train --context`) reads each
+sentence with the text around it in the same window, unlabelled (`document_windows`).
 """
 
 from __future__ import annotations
@@ -205,22 +206,16 @@ def document_windows(
     windows: list[Window] = []
     for s, sent in enumerate(sentences):
         p = pieces[sent.doc]
+        sh = shapes[sent.doc] if shapes is not None else None
         lo, hi = shift[sent.doc] + sent.start, shift[sent.doc] + sent.end
-        sh = shapes[sent.doc] if shapes is not None else [0] * len(p)
         around = None
         if context:
-            a = max(0, lo - context)  # a word has at least one sub-token, mostly
-            around = Around(p[a:lo], p[hi : hi + context], sh[a:lo], sh[hi : hi + context], context)
-        windows += make_windows(
-            p[lo:hi],
-            s,
-            cls_id,
-            sep_id,
-            max_length,
-            stride,
-            sh[lo:hi] if shapes is not None else None,
-            around,
-        )
+            a, z = max(0, lo - context), min(len(p), hi + context)  # a word: 1+ sub-tokens
+            before_sh = sh[a:lo] if sh is not None else [0] * (lo - a)
+            after_sh = sh[hi:z] if sh is not None else [0] * (z - hi)
+            around = Around(p[a:lo], p[hi:z], before_sh, after_sh, context)
+        own = sh[lo:hi] if sh is not None else None
+        windows += make_windows(p[lo:hi], s, cls_id, sep_id, max_length, stride, own, around)
     return windows, sentences
 
 
