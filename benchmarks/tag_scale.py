@@ -5,6 +5,7 @@
     python benchmarks/tag_scale.py rss MODEL [--sizes 1000,10000,100000]
     python benchmarks/tag_scale.py ray MODEL [--copies 4]
     python benchmarks/tag_scale.py onnx MODEL
+    python benchmarks/tag_scale.py context MODEL [--repeats 3]
 
 Inputs are the 500 CDR test abstracts (PubTator), repeated ``--copies`` times with fresh
 PMIDs; words are counted by white space in title + abstract. Every contender runs in a
@@ -15,6 +16,8 @@ with each runtime against a user's pipeline script (default batch size and batch
 `startup` times a one-line input to its first output line. `rss` gives peak resident
 memory by input size. `ray` runs `--engine ray` with 1 and 2 local workers. `onnx` exports
 the model's graphs and scores fp32 and int8 on BC5CDR test (seqeval, the F1 cost of int8).
+`context` gives what a model trained with `--context` costs `tag`: its steady rate against
+the same weights told to read no context (a copy whose config says 0), and the pipeline's.
 """
 
 from __future__ import annotations
@@ -193,6 +196,37 @@ def throughput(args: argparse.Namespace) -> None:
     )
 
 
+def context(args: argparse.Namespace) -> None:
+    import shutil
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src, n_docs, words = inputs(Path(tmp), 1)
+        plain = Path(tmp) / "no-context"
+        shutil.copytree(args.model, plain)
+        config = json.loads((plain / "config.json").read_text())
+        given = config.get("workbench_context", 0)
+        config["workbench_context"] = 0
+        (plain / "config.json").write_text(json.dumps(config))
+        runs: dict[str, list[float]] = {}
+        for _ in range(args.repeats):
+            wb = "workbench:torch:auto"
+            for name, model, kind in (
+                (f"with its context ({given} sub-tokens a side)", args.model, wb),
+                ("the same weights, no context", str(plain), wb),
+                ("HF pipeline, default batch size", args.model, "pipeline:0"),
+            ):
+                runs.setdefault(name, []).append(steady(kind, model, src)["seconds"])
+    print(header(f"What document context costs `tag`: {n_docs:,} CDR abstracts"))
+    print(f"- model: `{args.model}`; {words:,} words; median of {args.repeats} runs, interleaved\n")
+    print("| `workbench tag` (torch, auto) | steady s | words/s | vs no context | vs pipeline |")
+    print("|---|---|---|---|---|")
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    plain_s, pipe_s = med["the same weights, no context"], med["HF pipeline, default batch size"]
+    for name, sec in med.items():
+        ratios = f"{plain_s / sec:.2f}x | {pipe_s / sec:.2f}x"
+        print(f"| {name} | {sec:.1f} | {words / sec:,.0f} | {ratios} |")
+
+
 def startup(args: argparse.Namespace) -> None:
     line = (
         "Famotidine-associated delirium in a patient treated with cisplatin for "
@@ -326,14 +360,15 @@ def main() -> None:
         ("rss", rss),
         ("ray", ray),
         ("onnx", onnx),
+        ("context", context),
     ):
         p = sub.add_parser(name)
         p.add_argument("model")
         p.set_defaults(fn=fn)
         if name in ("throughput", "ray"):
             p.add_argument("--copies", type=int, default=1 if name == "throughput" else 4)
-        if name in ("throughput", "startup"):
-            p.add_argument("--repeats", type=int, default=2 if name == "throughput" else 5)
+        if name in ("throughput", "startup", "context"):
+            p.add_argument("--repeats", type=int, default=5 if name == "startup" else 2)
         if name == "rss":
             p.add_argument("--sizes", default="1000,10000,100000")
             p.add_argument("--runtime", default="torch")
