@@ -128,7 +128,9 @@ def _run(
     score_pool: PoolScorer | None,
     progress: TrainProgress | None,
 ) -> RoundResult:
-    corpus = load_corpus(project, opts.dev_fraction, opts.train.seed, opts.train.context)
+    corpus = load_corpus(
+        project, opts.dev_fraction, opts.train.seed, opts.train.documents_context()
+    )
     if opts.with_dev:
         log(
             f"Refit: the {len(corpus.dev):,} dev documents join training; all "

@@ -38,6 +38,15 @@ def train(
         help="Read each sentence with up to this many sub-tokens of the text around it on "
         "each side (its abstract; the file's neighbouring sentences without -DOCSTART-).",
     ),
+    teacher: list[Path] = typer.Option(
+        [],
+        "--teacher",
+        help="A trained model to learn from besides the gold tags (repeat it: their "
+        "averaged probabilities); the student tags at one model's speed.",
+    ),
+    distill_weight: float = typer.Option(
+        0.5, help="With --teacher: the teachers' share of the loss (the gold tags' is the rest)."
+    ),
     with_dev: bool = typer.Option(
         False,
         "--with-dev",
@@ -60,6 +69,8 @@ def train(
         precision=precision,
         word_shapes=word_shapes,
         context=context,
+        teachers=tuple(str(t) for t in teacher),
+        distill_weight=distill_weight,
     )
     with TrainBar() as bar:
         res = run_train(

@@ -18,9 +18,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from workbench.core import Document, Span, spans_to_bio, tag_names
 from workbench.errors import ModelError
+from workbench.model.distill import (
+    TEACHER_KEY,
+    DistillCollator,
+    distill_loss,
+    teacher_probs,
+    teachers_context,
+)
 from workbench.model.evaluate import score
+from workbench.model.model_dir import read_model_dir
 from workbench.model.predict import Tagger
 from workbench.model.runtime import native_bf16, pick_device, quiet_transformers
 from workbench.model.shapes import add_shape_embeddings, uses_shapes
@@ -66,6 +76,14 @@ class TrainOptions:
     # > 0: each sentence is read with up to this many sub-tokens of the text around it on
     # each side (model/windows.py); recorded in the model, so prediction does the same
     context: int = 0
+    # model directories whose averaged word probabilities the student also learns from
+    # (model/distill.py), with this weight against the gold tags
+    teachers: tuple[str, ...] = ()
+    distill_weight: float = 0.5
+
+    def documents_context(self) -> int:
+        """Words of running text the documents must carry: the student's and its teachers'."""
+        return max(self.context, teachers_context(self.teachers))
 
     def check(self) -> None:
         """Refuse a recipe that cannot train, before anything is recorded."""
@@ -75,6 +93,10 @@ class TrainOptions:
             raise ModelError("--epochs and --batch-size must be at least 1")
         if not 0 <= self.context <= MAX_CONTEXT:
             raise ModelError(f"--context {self.context}: give 0 to {MAX_CONTEXT} sub-tokens")
+        if not 0 <= self.distill_weight <= 1:
+            raise ModelError(f"--distill-weight {self.distill_weight:g}: give a value in [0, 1]")
+        for t in self.teachers:
+            read_model_dir(Path(t))  # a missing or broken teacher stops here, in one line
         if not 0 <= self.warmup < 1 or self.weight_decay < 0:
             raise ModelError("warm-up is a fraction in [0, 1) and weight decay is not negative")
         device = pick_device(self.device)  # an unknown device, or cuda where there is none
@@ -95,10 +117,11 @@ def build_examples(
     max_length: int,
     word_shapes: bool = False,
     context: int = 0,
-) -> list[dict[str, list[int]]]:
+    soft: Sequence[np.ndarray] | None = None,
+) -> list[dict[str, Any]]:
     """One example per sentence window: input ids and first-sub-token labels (-100 elsewhere,
-    the context around a sentence too), and the words' shapes as token type ids where the
-    model reads them."""
+    the context around a sentence too), the words' shapes as token type ids where the
+    model reads them, and the teachers' probabilities of its words where there are any."""
     windows, sentences = document_windows(
         docs,
         tokenizer,
@@ -115,13 +138,16 @@ def build_examples(
         sent = sentences[w.source]
         own = tags[sent.doc]
         labels = [-100 if i < 0 else label2id[own[sent.start + i]] for i in w.word_index]
-        example = {
+        example: dict[str, Any] = {
             "input_ids": w.input_ids,
             "attention_mask": [1] * len(w.input_ids),
             "labels": labels,
         }
         if w.type_ids is not None:
             example["token_type_ids"] = w.type_ids
+        if soft is not None:  # the teachers' rows of this window's labelled words
+            words = [sent.start + i for i in w.word_index if i >= 0]
+            example[TEACHER_KEY] = soft[sent.doc][words]
         examples.append(example)
     return examples
 
@@ -211,7 +237,11 @@ def fit(
     shapes = uses_shapes(model.config.to_dict())
     setattr(model.config, CONTEXT_KEY, opts.context)
     max_length = min(opts.max_length, int(model.config.max_position_embeddings))
-    train_ex = build_examples(train, tokenizer, label2id, max_length, shapes, opts.context)
+    soft = None
+    if opts.teachers:
+        log(f"Distilling from {len(opts.teachers)} teacher(s): their view of the training set.")
+        soft = teacher_probs(opts.teachers, train, tags, device)
+    train_ex = build_examples(train, tokenizer, label2id, max_length, shapes, opts.context, soft)
     chooser = list(dev)
     if 0 < opts.dev_sample < len(chooser):
         chooser = random.Random(opts.seed).sample(chooser, opts.dev_sample)
@@ -244,6 +274,7 @@ def fit(
         report_to=[],
         disable_tqdm=True,  # the caller draws the progress (a rich bar, the round's row)
         dataloader_num_workers=0,
+        remove_unused_columns=soft is None,  # the teachers' rows reach DistillCollator
     )
 
     class Progress(TrainerCallback):
@@ -281,11 +312,26 @@ def fit(
                 chosen.evaluate(float(state.epoch or 0))
 
     try:
-        trainer = Trainer(
+        collator: Any = DataCollatorForTokenClassification(tokenizer)
+
+        class DistillTrainer(Trainer):
+            def compute_loss(
+                self,
+                model: Any,
+                inputs: dict[str, Any],
+                return_outputs: bool = False,
+                num_items_in_batch: Any = None,
+            ) -> Any:
+                teacher = inputs.pop("teacher_probs")
+                outputs = model(**inputs)
+                loss = distill_loss(outputs, inputs["labels"], teacher, opts.distill_weight)
+                return (loss, outputs) if return_outputs else loss
+
+        trainer = (DistillTrainer if soft is not None else Trainer)(
             model=model,
             args=args,
             train_dataset=_ListDataset(train_ex),
-            data_collator=DataCollatorForTokenClassification(tokenizer),
+            data_collator=DistillCollator(collator) if soft is not None else collator,
             processing_class=tokenizer,
             callbacks=[Progress(), Evaluate()],
         )
@@ -369,11 +415,11 @@ class DevChooser:
 class _ListDataset:
     """The Trainer needs only __len__ and __getitem__; no Arrow round trip for a list."""
 
-    def __init__(self, rows: list[dict[str, list[int]]]):
+    def __init__(self, rows: list[dict[str, Any]]):
         self.rows = rows
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, i: int) -> dict[str, list[int]]:
+    def __getitem__(self, i: int) -> dict[str, Any]:
         return self.rows[i]
