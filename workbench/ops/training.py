@@ -179,15 +179,12 @@ def evaluate(
     if split not in SPLITS:
         raise WorkbenchError(f"unknown split {split!r} (one of {', '.join(SPLITS)})")
     path = model if model is not None else project.active_model_dir()
-    if path is None:
-        raise ModelError("no model yet: run `workbench train` first, or pass --model PATH")
-    tagger = Tagger(path, device=device, precision=precision)
     conn = project.connect()
     try:
         docs = [
             s.document
             for s in iter_documents(
-                conn, splits=[split], statuses=["accepted"], context_words=tagger.context
+                conn, splits=[split], statuses=["accepted"], context_words=_reads_context(path)
             )
         ]
     finally:
@@ -197,6 +194,9 @@ def evaluate(
             f"the project has no {split} documents to score: import gold data with "
             f"`workbench import FILE --split {split}`"
         )
+    if path is None:
+        raise ModelError("no model yet: run `workbench train` first, or pass --model PATH")
+    tagger = Tagger(path, device=device, precision=precision)
     predicted: list[list[Span]] = []
     for i in range(0, len(docs), EVAL_CHUNK):
         predicted += tagger.tag(docs[i : i + EVAL_CHUNK])
@@ -207,6 +207,17 @@ def evaluate(
     if split == "dev" and _refit(project, path):
         metrics["trained_on_split"] = True
     return Evaluation(path, split, len(docs), tagger.precision, metrics)
+
+
+def _reads_context(path: Path | None) -> int:
+    """Words of running text the model reads around a sentence; 0 where there is no model
+    to read (the tagger says why, after the documents are checked)."""
+    if path is None:
+        return 0
+    try:
+        return model_context(read_model_dir(path).config)
+    except ModelError:
+        return 0
 
 
 def _refit(project: Project, path: Path) -> bool:
