@@ -21,11 +21,20 @@ def _f(x: object) -> str:
 
 
 def rounds_table(data: DashboardData) -> Table:
-    t = Table(title="Rounds", title_justify="left", title_style="bold", expand=True, box=None)
+    # one space between columns, none at the edges: all eleven fit in an 80-column terminal
+    t = Table(
+        title="Rounds (dev scores; a label's column is its F1)",
+        title_justify="left",
+        title_style="bold",
+        expand=True,
+        box=None,
+        collapse_padding=True,
+        pad_edge=False,
+    )
     for col in ("#", "time", "sents", "strategy"):
         t.add_column(col, no_wrap=True)
     for label in data.labels:
-        t.add_column(f"{label[:4]} F1", justify="right", no_wrap=True)
+        t.add_column(label[:5], justify="right", no_wrap=True)  # the label's dev F1
     for col in ("P", "R", "F1", "acc", "state"):
         t.add_column(col, justify="right", no_wrap=True)
     for r in data.rounds[-8:]:
