@@ -87,3 +87,18 @@ def load_corpus(project: Project, dev_fraction: float, seed: int, context: int =
         train = [d for i, d in enumerate(train) if i not in held]
         dev_from_train = True
     return Corpus(train, dev, dev_from_train)
+
+
+def unannotated_pool(project: Project, context: int = 0) -> list[Document]:
+    """The pool's documents still to annotate: text without gold, which a distillation run
+    learns from through its teachers alone (model/distill.py)."""
+    conn = project.connect()
+    try:
+        return [
+            s.document
+            for s in iter_documents(
+                conn, splits=["pool"], statuses=["new", "draft"], context_words=context
+            )
+        ]
+    finally:
+        conn.close()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from workbench.active.corpus import load_corpus
+from workbench.active.corpus import load_corpus, unannotated_pool
 from workbench.active.round_lock import round_lock
 from workbench.core import spans_to_bio
 from workbench.model.base import BUNDLED, resolve_base_model
@@ -170,6 +170,11 @@ def _run(
             incoming,
             log,
             progress=_RowProgress(conn, round_id, progress) if main else progress,
+            unlabelled=(
+                unannotated_pool(project, opts.train.documents_context())
+                if opts.train.teachers
+                else []
+            ),
         )
         dev = None if opts.with_dev else fitted.dev
         active = active_model(conn)

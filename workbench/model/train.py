@@ -118,10 +118,12 @@ def build_examples(
     word_shapes: bool = False,
     context: int = 0,
     soft: Sequence[np.ndarray] | None = None,
+    hard_from_soft: bool = False,
 ) -> list[dict[str, Any]]:
     """One example per sentence window: input ids and first-sub-token labels (-100 elsewhere,
     the context around a sentence too), the words' shapes as token type ids where the
-    model reads them, and the teachers' probabilities of its words where there are any."""
+    model reads them, and the teachers' probabilities of its words where there are any.
+    ``hard_from_soft``: text without gold, labelled with the teachers' most probable tags."""
     windows, sentences = document_windows(
         docs,
         tokenizer,
@@ -137,7 +139,11 @@ def build_examples(
     for w in windows:
         sent = sentences[w.source]
         own = tags[sent.doc]
-        labels = [-100 if i < 0 else label2id[own[sent.start + i]] for i in w.word_index]
+        if hard_from_soft and soft is not None:  # no gold: the teachers' best tag stands in
+            best = soft[sent.doc].argmax(axis=1)
+            labels = [-100 if i < 0 else int(best[sent.start + i]) for i in w.word_index]
+        else:
+            labels = [-100 if i < 0 else label2id[own[sent.start + i]] for i in w.word_index]
         example: dict[str, Any] = {
             "input_ids": w.input_ids,
             "attention_mask": [1] * len(w.input_ids),
@@ -198,6 +204,7 @@ def fit(
     out_dir: Path,
     log: Log,
     progress: TrainProgress | None = None,
+    unlabelled: Sequence[Document] = (),
 ) -> Fitted:
     """Fine-tune ``base`` (path, label) on ``train``, keep the best epoch on ``dev``, save it to
     ``out_dir`` and score it on dev (and test). Touches no database: `train`, `retrain` and
@@ -242,6 +249,13 @@ def fit(
         log(f"Distilling from {len(opts.teachers)} teacher(s): their view of the training set.")
         soft = teacher_probs(opts.teachers, train, tags, device)
     train_ex = build_examples(train, tokenizer, label2id, max_length, shapes, opts.context, soft)
+    if soft is not None and unlabelled:
+        # text the teachers never trained on: where their probabilities say more than gold
+        log(f"Distilling on {len(unlabelled):,} unannotated pool documents too.")
+        pool_soft = teacher_probs(opts.teachers, unlabelled, tags, device)
+        train_ex += build_examples(
+            unlabelled, tokenizer, label2id, max_length, shapes, opts.context, pool_soft, True
+        )
     chooser = list(dev)
     if 0 < opts.dev_sample < len(chooser):
         chooser = random.Random(opts.seed).sample(chooser, opts.dev_sample)
