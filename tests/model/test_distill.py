@@ -98,3 +98,48 @@ def test_a_weight_outside_zero_to_one_is_refused(tiny_project: Project, weight: 
         app, ["--project", str(tiny_project.root), "train", *FAST, "--distill-weight", weight]
     )
     assert res.exit_code != 0 and "--distill-weight" in res.output
+
+
+def test_pool_text_is_labelled_by_the_teachers(tiny_project: Project, tiny_bert: Path) -> None:
+    """Text without gold gets the teachers' most probable tags as its hard target."""
+    from transformers import AutoTokenizer
+
+    from workbench.model.train import build_examples
+
+    conn = tiny_project.connect()
+    try:
+        docs = [s.document for s in iter_documents(conn, splits=["dev"])]
+    finally:
+        conn.close()
+    rng = np.random.default_rng(0)
+    soft = [rng.dirichlet(np.ones(len(TAGS)), size=len(d.tokens)) for d in docs]
+    label2id = {t: i for i, t in enumerate(TAGS)}
+    tok = AutoTokenizer.from_pretrained(str(tiny_bert))
+    examples = build_examples(docs, tok, label2id, 128, soft=soft, hard_from_soft=True)
+    labels = [lab for e in examples for lab in e["labels"] if lab != -100]
+    assert labels == [int(row.argmax()) for s in soft for row in s]
+    assert len(set(labels)) > 1  # not the gold (mostly O), the teachers'
+
+
+def test_a_distillation_run_reads_the_unannotated_pool(
+    tiny_project: Project, tiny_tagger: Path, tmp_path: Path
+) -> None:
+    from workbench.ops.importing import import_files
+
+    text = tmp_path / "pool.txt"
+    text.write_text("Aspirin caused asthma in two patients .\nNo effect was seen .\n")
+    import_files(tiny_project, [text], split="pool")
+    res = CliRunner().invoke(
+        app,
+        ["--project", str(tiny_project.root), "train", *FAST, "--teacher", str(tiny_tagger)],
+    )
+    assert res.exit_code == 0, res.output
+    assert "Distilling on 2 unannotated pool documents" in res.output
+    conn = tiny_project.connect()
+    try:  # the pool is still to annotate: nothing became gold
+        assert {s.document.text for s in iter_documents(conn, statuses=["new"])} >= {
+            "Aspirin caused asthma in two patients .",
+            "No effect was seen .",
+        }
+    finally:
+        conn.close()
