@@ -128,9 +128,8 @@ def _run(
     score_pool: PoolScorer | None,
     progress: TrainProgress | None,
 ) -> RoundResult:
-    corpus = load_corpus(
-        project, opts.dev_fraction, opts.train.seed, opts.train.documents_context()
-    )
+    context = opts.train.documents_context()  # reads the teachers' configs
+    corpus = load_corpus(project, opts.dev_fraction, opts.train.seed, context)
     if opts.with_dev:
         log(
             f"Refit: the {len(corpus.dev):,} dev documents join training; all "
@@ -170,11 +169,7 @@ def _run(
             incoming,
             log,
             progress=_RowProgress(conn, round_id, progress) if main else progress,
-            unlabelled=(
-                unannotated_pool(project, opts.train.documents_context())
-                if opts.train.teachers
-                else []
-            ),
+            unlabelled=unannotated_pool(project, context) if opts.train.teachers else [],
         )
         dev = None if opts.with_dev else fitted.dev
         active = active_model(conn)

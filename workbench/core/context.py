@@ -25,7 +25,10 @@ def with_running_context(docs: Iterable[Document], words: int) -> Iterator[Docum
     """The documents, in order, each running sentence given up to ``words`` words of its
     neighbours on each side; any other document ends the run. A stream: it holds back only
     the few sentences that the one it yields next needs as its right context."""
-    before: deque[str] = deque(maxlen=max(words, 1))
+    if words <= 0:
+        yield from docs
+        return
+    before: deque[str] = deque(maxlen=words)
     pending: deque[tuple[Document, list[str]]] = deque()
 
     def emit() -> Document:
@@ -40,9 +43,6 @@ def with_running_context(docs: Iterable[Document], words: int) -> Iterator[Docum
         return doc
 
     for doc in docs:
-        if words <= 0:
-            yield doc
-            continue
         if not is_running_sentence(doc):
             while pending:
                 yield emit()

@@ -43,7 +43,7 @@ class Prepared:
     batches: list[Batch]
     # (n_sentences + 1,): chunk word index where each sentence starts. Decoding runs per
     # sentence: an entity never runs on from one sentence into the next.
-    sentences: np.ndarray | None = None
+    sentences: np.ndarray
 
     @property
     def n_words(self) -> int:

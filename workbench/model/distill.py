@@ -19,15 +19,14 @@ import numpy as np
 
 from workbench.core import Document
 from workbench.errors import ModelError
-from workbench.model.model_dir import read_model_dir
-from workbench.model.windows import model_context
+from workbench.model.windows import model_dir_context
 
 TEACHER_KEY = "teacher"  # per example: the teachers' probabilities of its labelled positions
 
 
 def teachers_context(teachers: Sequence[str]) -> int:
     """The most running-text context any teacher reads (the documents must carry it)."""
-    return max((model_context(read_model_dir(Path(t)).config) for t in teachers), default=0)
+    return max((model_dir_context(Path(t)) for t in teachers), default=0)
 
 
 def teacher_probs(

@@ -166,8 +166,7 @@ class Tagger:
             word, cand = best_candidates(words, margins)
             probs[word], reached[word] = cand_probs[cand], True
         if self.decoding == "viterbi":
-            segments = prepared.offsets if prepared.sentences is None else prepared.sentences
-            best = viterbi(probs, segments, self.table)
+            best = viterbi(probs, prepared.sentences, self.table)
         else:
             best = probs.argmax(axis=1)
         chosen = probs[np.arange(n), best]

@@ -244,15 +244,15 @@ def fit(
     shapes = uses_shapes(model.config.to_dict())
     setattr(model.config, CONTEXT_KEY, opts.context)
     max_length = min(opts.max_length, int(model.config.max_position_embeddings))
-    soft = None
+    soft = pool_soft = None
     if opts.teachers:
         log(f"Distilling from {len(opts.teachers)} teacher(s): their view of the training set.")
-        soft = teacher_probs(opts.teachers, train, tags, device)
+        if unlabelled:  # text they never trained on: where they say more than the gold
+            log(f"Distilling on {len(unlabelled):,} unannotated pool documents too.")
+        both = teacher_probs(opts.teachers, [*train, *unlabelled], tags, device)
+        soft, pool_soft = both[: len(train)], both[len(train) :]
     train_ex = build_examples(train, tokenizer, label2id, max_length, shapes, opts.context, soft)
-    if soft is not None and unlabelled:
-        # text the teachers never trained on: where their probabilities say more than gold
-        log(f"Distilling on {len(unlabelled):,} unannotated pool documents too.")
-        pool_soft = teacher_probs(opts.teachers, unlabelled, tags, device)
+    if pool_soft:
         train_ex += build_examples(
             unlabelled, tokenizer, label2id, max_length, shapes, opts.context, pool_soft, True
         )

@@ -13,10 +13,12 @@ from __future__ import annotations
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from workbench.core import Document
 from workbench.core.sentences import sentence_ranges
+from workbench.model.model_dir import read_model_dir
 from workbench.model.shapes import word_shape
 
 CONTEXT_KEY = "workbench_context"  # config.json: sub-tokens of context a side, 0 for none
@@ -222,3 +224,8 @@ def document_windows(
 def model_context(config: dict[str, Any]) -> int:
     """Sub-tokens of context a side that a model was trained with (0: none)."""
     return int(config.get(CONTEXT_KEY) or 0)
+
+
+def model_dir_context(path: Path) -> int:
+    """The same, read from a model directory's config."""
+    return model_context(read_model_dir(path).config)

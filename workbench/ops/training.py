@@ -13,9 +13,8 @@ from workbench.active.scoring import score_with_model
 from workbench.active.strategies import STRATEGIES, rank
 from workbench.core import Span
 from workbench.errors import ModelError, WorkbenchError
-from workbench.model.model_dir import read_model_dir
 from workbench.model.train import TrainOptions, TrainProgress
-from workbench.model.windows import model_context
+from workbench.model.windows import model_dir_context
 from workbench.project import Project
 from workbench.store.documents import SPLITS, iter_documents
 from workbench.store.rounds import ModelRecord, list_models
@@ -121,7 +120,7 @@ def retrain(
                     conn,
                     splits=["pool"],
                     statuses=["new", "draft"],
-                    context_words=model_context(read_model_dir(model_dir).config),
+                    context_words=model_dir_context(model_dir),
                 )
             )
         finally:
@@ -215,7 +214,7 @@ def _reads_context(path: Path | None) -> int:
     if path is None:
         return 0
     try:
-        return model_context(read_model_dir(path).config)
+        return model_dir_context(path)
     except ModelError:
         return 0
 
