@@ -1,13 +1,14 @@
-"""An ensemble probe: several trained models' word probabilities averaged, then decoded as the
-tagger decodes (Viterbi over BIO per sentence), scored on BC5CDR dev beside each model alone.
-What an ensemble would buy before one is trained and distilled (issue 14). Dev only: test is
-scored once per final recipe, and an ensemble is not one yet.
+"""An ensemble: several trained models' word probabilities averaged, then decoded as the
+tagger decodes (Viterbi over BIO per sentence), scored beside each model alone (issue 14:
+"an ensemble for the figure"). Dev chooses an ensemble; `--split test` scores a chosen one
+once, for its final recipe (e.g. the same models refitted on train + dev).
 
-    python benchmarks/ensemble.py MODEL_DIR MODEL_DIR [...]
+    python benchmarks/ensemble.py MODEL_DIR MODEL_DIR [...] [--split dev|test] [--corpus DIR]
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -25,19 +26,28 @@ from workbench.model.evaluate import score
 from workbench.model.predict import Tagger
 from workbench.model.windows import MAX_CONTEXT
 
+FILES = {"dev": "devel.tsv", "test": "test.tsv"}
+
 
 def main() -> None:
-    models = sys.argv[1:]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("models", nargs="+", help="trained model directories (same tags)")
+    parser.add_argument("--split", choices=sorted(FILES), default="dev")
+    parser.add_argument("--corpus", type=Path, default=BC5CDR, help="train/devel/test.tsv")
+    args = parser.parse_args()
     # each model takes what it reads of the running text (tsv sentences, as a project's)
-    docs = list(with_running_context(conll.read(BC5CDR / "devel.tsv"), MAX_CONTEXT))
+    docs = list(with_running_context(conll.read(args.corpus / FILES[args.split]), MAX_CONTEXT))
     offsets = np.cumsum([0] + [len(d.tokens) for d in docs])
-    print(header("Ensemble probe: word probabilities averaged, BC5CDR dev"))
-    print("| model(s) | dev F1 | Chemical F1 | Disease F1 |\n|---|---|---|---|")
+    print(header(f"Ensemble: word probabilities averaged, {args.corpus.name} {args.split}"))
+    print(
+        f"| model(s) | {args.split} P | R | F1 | per label F1 | errors (boundary / spurious "
+        "/ missed / type) |\n|---|---|---|---|---|---|"
+    )
     probs: list[np.ndarray] = []
-    taggers = [Tagger(path, device="cpu") for path in models]
+    taggers = [Tagger(path, device="cpu") for path in args.models]
     if any(t.tags != taggers[0].tags for t in taggers):
         raise SystemExit("the models must have the same tags, in the same order")
-    for path, tagger in zip(models, taggers, strict=True):
+    for path, tagger in zip(args.models, taggers, strict=True):
         probs.append(np.concatenate([pred.probs for pred in tagger.predict(docs)]))
         _row(f"`{path}`", docs, offsets, probs[-1], taggers[0].table)
     if len(probs) > 1:
@@ -50,8 +60,16 @@ def _row(
     best = viterbi(probs, offsets, table)
     chosen = probs[np.arange(len(best)), best]
     m = score(docs, decode(docs, offsets, best, chosen, table))
-    per = " | ".join(f"{m['per_label'][k]['f1']:.4f}" for k in sorted(m["per_label"]))
-    print(f"| {name} | {m['f1']:.4f} | {per} |")
+    per = ", ".join(f"{k} {v['f1']:.4f}" for k, v in sorted(m["per_label"].items()))
+    e = m["errors"]
+    errors = (
+        f"{e['boundary'] + e['boundary_and_type']} / {e['spurious']} / {e['missed']} / "
+        f"{sum(e['type_confusions'].values())}"
+    )
+    print(
+        f"| {name} | {m['precision']:.4f} | {m['recall']:.4f} | **{m['f1']:.4f}** | {per} "
+        f"| {errors} |"
+    )
 
 
 if __name__ == "__main__":

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import BC5CDR
 from tests.model.conftest import tiny_bert  # noqa: F401
 from workbench.cli import app
+from workbench.core import Document
 
 
 def _corpus(root: Path) -> Path:
@@ -80,3 +83,73 @@ def test_simulate_writes_curves_and_resumes(tmp_path: Path, tiny_bert: Path) -> 
     # Other settings in the same directory are refused rather than mixed in.
     res = CliRunner().invoke(app, [*args, "--rounds", "3", "--batch", "5"])
     assert res.exit_code == 1 and "other settings" in res.output
+
+
+def _args(corpus: Path, out: Path, model: Path, *extra: str) -> list[str]:
+    return [
+        "simulate", "--corpus", str(corpus), "--out", str(out), "--strategy", "mnlp",
+        "--seed-size", "10", "--batch", "5", "--base-model", str(model), "--epochs", "1",
+        "--min-steps", "0", "--learning-rate", "3e-3", "--device", "cpu", *extra,
+    ]  # fmt: skip
+
+
+def test_warm_start_goes_on_from_the_previous_round(tmp_path: Path, tiny_bert: Path) -> None:  # noqa: F811
+    corpus, out = _corpus(tmp_path / "corpus"), tmp_path / "sim"
+    args = _args(corpus, out, tiny_bert, "--warm-start", "--strategy", "random")
+    res = CliRunner().invoke(app, [*args, "--rounds", "1"])
+    assert res.exit_code == 0, res.output
+    assert "round 1: 15 labelled sentences, from round 0's model" in res.output
+    # only the last round's model of each run is kept, for the next round to start from
+    kept = sorted(p.name for p in (out / "models").iterdir())
+    assert kept == ["mnlp-13-round1", "random-13-round1"]
+
+    res = CliRunner().invoke(app, [*args, "--rounds", "2"])
+    assert res.exit_code == 0, res.output
+    assert "round 2: 20 labelled sentences, from round 1's model" in res.output
+    assert sorted(p.name for p in (out / "models").iterdir()) == [
+        "mnlp-13-round2",
+        "random-13-round2",
+    ]
+
+    # a warm start cannot go on without its model: one line, nothing trained from the base
+    shutil.rmtree(out / "models" / "mnlp-13-round2")
+    res = CliRunner().invoke(app, [*args, "--rounds", "3"])
+    assert res.exit_code == 1
+    assert "the previous round's model is gone" in res.output
+    assert [r["round"] for r in _rows(out) if r["strategy"] == "mnlp"] == ["0", "1", "2"]
+
+    # a cold run in the same directory is other settings
+    res = CliRunner().invoke(app, [*_args(corpus, out, tiny_bert), "--rounds", "3"])
+    assert res.exit_code == 1 and "other settings" in res.output
+
+
+def test_pool_sample_scores_a_fresh_sample_each_round(
+    tmp_path: Path,
+    tiny_bert: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from workbench.active import simulate
+
+    scored: list[frozenset[str]] = []
+    real = simulate.score_with_model
+
+    def spy(model_dir: Path, docs: list[Document], *a: object, **kw: object) -> list[float]:
+        scored.append(frozenset(d.text for d in docs))
+        return real(model_dir, docs, *a, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(simulate, "score_with_model", spy)
+    corpus, out = _corpus(tmp_path / "corpus"), tmp_path / "sim"
+    res = CliRunner().invoke(
+        app, [*_args(corpus, out, tiny_bert, "--pool-sample", "12"), "--rounds", "2"]
+    )
+    assert res.exit_code == 0, res.output
+    assert [len(s) for s in scored] == [12, 12, 12]  # of the 50, 45, 40 unlabelled
+    assert len(set(scored)) == 3
+    rows = [r for r in _rows(out) if r["strategy"] == "mnlp"]
+    assert [r["sentences"] for r in rows] == ["10", "15", "20"]
+
+    res = CliRunner().invoke(
+        app, [*_args(corpus, tmp_path / "small", tiny_bert, "--pool-sample", "4"), "--rounds", "1"]
+    )
+    assert res.exit_code == 1
+    assert "--pool-sample 4 is smaller than --batch 5" in res.output

@@ -59,6 +59,8 @@ class SimulateOptions:
     dev_size: int = 1000  # dev sentences for picking the best epoch (all: 0)
     device: str = "auto"
     cost_aware: bool = False
+    warm_start: bool = False  # each round goes on from the previous round's model
+    pool_sample: int = 0  # unlabelled sentences scored per round (0: all)
 
 
 @dataclass
@@ -100,6 +102,11 @@ class Simulation:
                 raise WorkbenchError(f"unknown strategy {s!r} (one of {', '.join(STRATEGIES)})")
         if opts.budget not in ("sentences", "tokens"):
             raise WorkbenchError("--budget is sentences or tokens")
+        if 0 < opts.pool_sample < opts.batch:
+            raise WorkbenchError(
+                f"--pool-sample {opts.pool_sample} is smaller than --batch {opts.batch}: a round "
+                "could not query its batch (ten times the batch is usual)"
+            )
         self.opts = opts
         self.log = log
         self.strategies = list(dict.fromkeys([*opts.strategies, "random"]))
@@ -124,6 +131,11 @@ class Simulation:
         )
         cfg = {k: v for k, v in asdict(self.opts).items() if k in keep}
         cfg["corpus"] = str(self.opts.corpus.resolve())
+        # settings added later are recorded only when set, so older runs still resume
+        if self.opts.warm_start:
+            cfg["warm_start"] = True
+        if self.opts.pool_sample:
+            cfg["pool_sample"] = self.opts.pool_sample
         return cfg
 
     def _load_state(self) -> dict[str, object]:
@@ -176,13 +188,25 @@ class Simulation:
             docs = [corpus.pool[i] for i in labelled]
             model_dir = o.out / "models" / f".incoming-{strategy}-{seed}"
             shutil.rmtree(model_dir, ignore_errors=True)
-            self.log(f"[{strategy} seed {seed}] round {rnd}: {len(docs)} labelled sentences")
+            previous = o.out / str(run["model"]) if run.get("model") else None
+            start = base
+            if o.warm_start and previous is not None:
+                if not previous.is_dir():
+                    raise WorkbenchError(
+                        f"{previous}: the previous round's model is gone; a warm start needs "
+                        "it (use another --out to start over)"
+                    )
+                start = (str(previous), f"round {rnd - 1}'s model")
+            self.log(
+                f"[{strategy} seed {seed}] round {rnd}: {len(docs)} labelled sentences, "
+                f"from {start[1]}"
+            )
             fitted = fit(
                 docs,
                 corpus.dev,
                 corpus.test,
                 corpus.labels,
-                base,
+                start,
                 TrainOptions(
                     epochs=o.epochs,
                     min_steps=o.min_steps,
@@ -213,9 +237,16 @@ class Simulation:
                     "score_s": round(time.perf_counter() - t0, 1),
                 }
             )
+            if o.warm_start:  # kept for the next round; the one before goes once state is saved
+                kept = model_dir.with_name(f"{strategy}-{seed}-round{rnd}")
+                shutil.rmtree(kept, ignore_errors=True)
+                model_dir.rename(kept)
+                run["model"] = str(kept.relative_to(o.out))
             shutil.rmtree(model_dir, ignore_errors=True)
             run["labelled"], run["done_rounds"] = nxt, rnd
             self._save_state()
+            if o.warm_start and previous is not None:
+                shutil.rmtree(previous, ignore_errors=True)
 
     def _query(
         self,
@@ -234,6 +265,8 @@ class Simulation:
             order = rest[:]
             random.Random(seed * 1000 + rnd).shuffle(order)
         else:
+            if 0 < o.pool_sample < len(rest):  # a fresh sample each round
+                rest = sorted(random.Random(seed * 1000 + rnd).sample(rest, o.pool_sample))
             scores = score_with_model(
                 model_dir,
                 [corpus.pool[i] for i in rest],
@@ -288,8 +321,10 @@ def plot_png(rows: Sequence[dict[str, str]], path: Path) -> None:
         (axes[0], "sentences", "labelled sentences"),
         (axes[1], "tokens", "labelled tokens"),
     ):
-        for strategy, xs, ys in _curves(rows, x_key):
-            ax.plot(xs, ys, marker="o", label=strategy)
+        for strategy, xs, ys, lo, hi in _curves(rows, x_key):
+            (line,) = ax.plot(xs, ys, marker="o", label=strategy)
+            if lo != hi:  # several seeds: their lowest and highest F1 as a band
+                ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
         ax.set_xlabel(x_label)
         ax.set_ylabel("test F1 (exact entities, micro)")
         ax.grid(alpha=0.3)
@@ -304,7 +339,7 @@ def plot_terminal(rows: Sequence[dict[str, str]], width: int = 80, height: int =
 
     plt.clear_figure()
     plt.plotsize(width, height)
-    for strategy, xs, ys in _curves(rows, "sentences"):
+    for strategy, xs, ys, _, _ in _curves(rows, "sentences"):
         plt.plot(xs, ys, label=strategy, marker="dot")
     plt.xlabel("labelled sentences")
     plt.ylabel("test F1")
@@ -313,10 +348,11 @@ def plot_terminal(rows: Sequence[dict[str, str]], width: int = 80, height: int =
     return text
 
 
-def _curves(
-    rows: Sequence[dict[str, str]], x_key: str
-) -> list[tuple[str, list[float], list[float]]]:
-    """Mean F1 over seeds per (strategy, round), x the mean of ``x_key``."""
+Curve = tuple[str, list[float], list[float], list[float], list[float]]
+
+
+def _curves(rows: Sequence[dict[str, str]], x_key: str) -> list[Curve]:
+    """Per strategy and round: x the mean of ``x_key`` over seeds; F1's mean, min and max."""
     acc: dict[str, dict[int, list[tuple[float, float]]]] = {}
     for r in rows:
         acc.setdefault(r["strategy"], {}).setdefault(int(r["round"]), []).append(
@@ -324,7 +360,10 @@ def _curves(
         )
     out = []
     for strategy, by_round in acc.items():
-        xs = [sum(x for x, _ in v) / len(v) for _, v in sorted(by_round.items())]
-        ys = [sum(y for _, y in v) / len(v) for _, v in sorted(by_round.items())]
-        out.append((strategy, xs, ys))
+        points = [v for _, v in sorted(by_round.items())]
+        xs = [sum(x for x, _ in v) / len(v) for v in points]
+        ys = [sum(y for _, y in v) / len(v) for v in points]
+        lo = [min(y for _, y in v) for v in points]
+        hi = [max(y for _, y in v) for v in points]
+        out.append((strategy, xs, ys, lo, hi))
     return out

@@ -102,6 +102,12 @@ def simulate(
     ),
     learning_rate: float = typer.Option(1e-4, help="Peak learning rate."),
     dev_size: int = typer.Option(1000, min=0, help="Dev sentences for model selection (0: all)."),
+    warm_start: bool = typer.Option(
+        False, help="Each round goes on from the previous round's model, not the base."
+    ),
+    pool_sample: int = typer.Option(
+        0, min=0, help="Unlabelled sentences scored per round, drawn afresh (0: all)."
+    ),
     device: Device = typer.Option("auto", help="Where to train."),
 ) -> None:
     """Active learning against gold labels: strategies vs random, learning curves."""
@@ -127,6 +133,8 @@ def simulate(
             min_steps=min_steps,
             learning_rate=learning_rate,
             dev_size=dev_size,
+            warm_start=warm_start,
+            pool_sample=pool_sample,
             device=device,
         ),
         log,
