@@ -302,6 +302,9 @@ def fit(
             logs = kw.get("logs") or {}
             if isinstance(logs.get("loss"), int | float):
                 self.loss = float(logs["loss"])
+                if not chooser and is_main_process():  # a refit prints no dev line: say so
+                    done = round(state.epoch or 0, 2)
+                    log(f"epoch {done:g}/{epochs} trained (loss {self.loss:.4f})")
 
     def report(epoch: float, found: dict[str, Any]) -> None:
         if progress is not None:
@@ -313,6 +316,7 @@ def fit(
             )
 
     chosen = DevChooser(model, tokenizer, chooser, work, device, report)
+    tracker = Progress()
 
     class Evaluate(TrainerCallback):
         """At the end of every epoch (or every ``every`` steps, and at the last step)."""
@@ -347,7 +351,7 @@ def fit(
             train_dataset=_ListDataset(train_ex),
             data_collator=DistillCollator(collator) if soft is not None else collator,
             processing_class=tokenizer,
-            callbacks=[Progress(), Evaluate()],
+            callbacks=[tracker, Evaluate()],
         )
         from transformers.trainer_callback import PrinterCallback
 
