@@ -102,7 +102,12 @@ def report(project: Path, wall: float | None, train_args: list[str]) -> str:
     lines = [
         header("Tagger accuracy: bundled MiniLM-L6, best epoch on dev"),
         f"- train arguments: `{' '.join(train_args)}`; model `{path}`",
-        f"- best epoch {m['best_epoch']}; training {timings['train_s'] / 60:.1f} min "
+        (
+            f"- best epoch {m['best_epoch']}"
+            if m.get("best_epoch") is not None
+            else "- a refit: the last epoch kept"
+        )
+        + f"; training {timings['train_s'] / 60:.1f} min "
         f"({m.get('train_precision', 'fp32')}), scoring dev {timings['evaluate_s']:.0f} s"
         + (f", wall {wall / 60:.1f} min" if wall else ""),
         "",
