@@ -316,7 +316,6 @@ def fit(
             )
 
     chosen = DevChooser(model, tokenizer, chooser, work, device, report)
-    tracker = Progress()
 
     class Evaluate(TrainerCallback):
         """At the end of every epoch (or every ``every`` steps, and at the last step)."""
@@ -351,7 +350,7 @@ def fit(
             train_dataset=_ListDataset(train_ex),
             data_collator=DistillCollator(collator) if soft is not None else collator,
             processing_class=tokenizer,
-            callbacks=[tracker, Evaluate()],
+            callbacks=[Progress(), Evaluate()],
         )
         from transformers.trainer_callback import PrinterCallback
 
