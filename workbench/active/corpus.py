@@ -12,7 +12,7 @@ from workbench.core.sentences import sentence_ranges
 from workbench.errors import ModelError
 from workbench.project import Project
 from workbench.store.counts import count_by_split_status
-from workbench.store.documents import iter_documents
+from workbench.store.documents import StoredDocument, iter_documents
 
 
 @dataclass
@@ -89,16 +89,13 @@ def load_corpus(project: Project, dev_fraction: float, seed: int, context: int =
     return Corpus(train, dev, dev_from_train)
 
 
-def unannotated_pool(project: Project, context: int = 0) -> list[Document]:
-    """The pool's documents still to annotate: text without gold, which a distillation run
-    learns from through its teachers alone (model/distill.py)."""
+def unannotated_pool(project: Project, context: int = 0) -> list[StoredDocument]:
+    """The pool's documents still to annotate: what a round scores for the queue, and text
+    without gold that a distillation run learns from through its teachers alone."""
     conn = project.connect()
     try:
-        return [
-            s.document
-            for s in iter_documents(
-                conn, splits=["pool"], statuses=["new", "draft"], context_words=context
-            )
-        ]
+        return list(
+            iter_documents(conn, splits=["pool"], statuses=["new", "draft"], context_words=context)
+        )
     finally:
         conn.close()

@@ -158,6 +158,8 @@ def _run(
         clean_incoming(project.models_dir, registered_model_dirs(conn))
         round_id = start_round(conn, opts.kind, opts.strategy, corpus.sizes())
     incoming = project.models_dir / f".incoming-{round_id}"
+    pool = unannotated_pool(project, context) if opts.train.teachers else []
+    unlabelled = [s.document for s in pool]  # the teachers' text beside the gold
     try:
         fitted = fit(
             corpus.train,
@@ -169,7 +171,7 @@ def _run(
             incoming,
             log,
             progress=_RowProgress(conn, round_id, progress) if main else progress,
-            unlabelled=unannotated_pool(project, context) if opts.train.teachers else [],
+            unlabelled=unlabelled,
         )
         dev = None if opts.with_dev else fitted.dev
         active = active_model(conn)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from workbench.active.corpus import training_documents
+from workbench.active.corpus import training_documents, unannotated_pool
 from workbench.active.round import RoundOptions, RoundResult, run_round
 from workbench.active.scoring import score_with_model
 from workbench.active.strategies import STRATEGIES, rank
@@ -113,18 +113,7 @@ def retrain(
     scored: list[tuple[int, float]] = []
 
     def score_pool(model_dir: Path) -> list[tuple[int, float]]:
-        conn = project.connect()
-        try:
-            pool = list(
-                iter_documents(
-                    conn,
-                    splits=["pool"],
-                    statuses=["new", "draft"],
-                    context_words=model_dir_context(model_dir),
-                )
-            )
-        finally:
-            conn.close()
+        pool = unannotated_pool(project, model_dir_context(model_dir))
         scores = score_with_model(
             model_dir,
             [s.document for s in pool],
