@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -80,6 +82,39 @@ def test_running_context_is_the_text_before_and_after(sentences: list[list[str]]
         before = [w for s in sentences[:i] for w in s]
         after = [w for s in sentences[i + 1 :] for w in s]
         assert doc.context == (before[-n:], after[:n])
+
+
+@given(
+    st.lists(
+        st.tuples(st.lists(st.sampled_from("abcdefgh"), min_size=1, max_size=6), st.booleans()),
+        max_size=12,
+    ),
+    st.integers(0, 12),
+    st.integers(0, 12),
+)
+def test_a_slice_read_with_its_neighbours_gets_the_context_of_the_whole(
+    sentences: list[tuple[list[str], bool]], i: int, j: int
+) -> None:
+    """A shard of a cut file, given the documents before and after it, reads as it would
+    in the file whole; what comes after is read only as far as needed."""
+    n = 5
+
+    def docs() -> list[Document]:
+        return [_sentence(w, "PMID" if own else None) for w, own in sentences]
+
+    i, j = sorted((min(i, len(sentences)), min(j, len(sentences))))
+    whole = [d.context for d in with_running_context(docs(), n)][i:j]
+    read: list[Document] = []
+
+    def after(rest: list[Document]) -> Iterator[Document]:
+        for d in rest:
+            read.append(d)
+            yield d
+
+    all_docs = docs()
+    part = with_running_context(all_docs[i:j], n, all_docs[:i], after(all_docs[j:]))
+    assert [d.context for d in part] == whole
+    assert sum(len(d.tokens) for d in read[:-1]) < n  # stops once it has n words
 
 
 def test_the_store_gives_a_tsv_sentence_its_neighbours_within_its_split(
@@ -174,6 +209,34 @@ def test_tag_reads_a_tsv_without_docstart_as_one_running_text(
 
     found = entities(tsv)
     assert found and found == entities(one)
+
+
+def test_tag_into_shards_gives_what_tag_gives_the_file_whole(
+    context_tagger: Path, tmp_path: Path
+) -> None:
+    """A tsv cut into shards (`tag --out`): each shard's first and last sentences still
+    read their neighbours in the other shards, so no entity changes with the shard size."""
+    from tests.conftest import BC5CDR
+
+    blocks = (BC5CDR / "devel.tsv").read_text(encoding="utf-8").split("\n\n")[:120]
+    tsv = tmp_path / "dev.tsv"
+    tsv.write_text("\n\n".join(blocks) + "\n\n", encoding="utf-8")
+
+    def entities(rows: list[dict[str, Any]]) -> list[list[tuple[int, int, str]]]:
+        return [[(e["start"], e["end"], e["label"]) for e in r["entities"]] for r in rows]
+
+    args = ["tag", str(tsv), "--model", str(context_tagger), "-f", "jsonl"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    whole = [json.loads(line) for line in res.output.splitlines() if line.startswith("{")]
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, [*args, "--out", str(out), "--shard-size", "2K"])
+    assert res.exit_code == 0, res.output
+    parts = sorted(out.glob("part-*.jsonl"))
+    assert len(parts) >= 5
+    sharded = [json.loads(x) for p in parts for x in p.read_text("utf-8").splitlines() if x]
+    assert len(sharded) == len(whole) == 120
+    assert entities(sharded) == entities(whole) and any(entities(whole))
 
 
 def test_train_records_its_context_and_refuses_an_impossible_one(tiny_project: Project) -> None:

@@ -21,36 +21,63 @@ def is_running_sentence(doc: Document) -> bool:
     return doc.presplit and not doc.external_id and not doc.sentence_breaks()
 
 
-def with_running_context(docs: Iterable[Document], words: int) -> Iterator[Document]:
+def with_running_context(
+    docs: Iterable[Document],
+    words: int,
+    before: Iterable[Document] = (),
+    after: Iterable[Document] = (),
+) -> Iterator[Document]:
     """The documents, in order, each running sentence given up to ``words`` words of its
     neighbours on each side; any other document ends the run. A stream: it holds back only
-    the few sentences that the one it yields next needs as its right context."""
+    the few sentences that the one it yields next needs as its right context.
+
+    ``before`` and ``after`` are the documents around ``docs`` in their file (a shard of a
+    cut file): read for context only, never yielded, so a shard's first and last sentences
+    read what they read in the file whole; ``after`` is read only as far as needed."""
     if words <= 0:
         yield from docs
         return
-    before: deque[str] = deque(maxlen=words)
+    left: deque[str] = deque(maxlen=words)
+    for doc in before:
+        if is_running_sentence(doc):
+            left.extend(doc.token_texts())
+        else:
+            left.clear()
     pending: deque[tuple[Document, list[str]]] = deque()
 
-    def emit() -> Document:
+    def emit(tail: list[str]) -> Document:
         doc, own = pending.popleft()
-        after: list[str] = []
+        right: list[str] = []
         for _, w in pending:
-            if len(after) >= words:
+            if len(right) >= words:
                 break
-            after += w
-        doc.context = (list(before), after[:words])
-        before.extend(own)
+            right += w
+        doc.context = (list(left), (right + tail)[:words])
+        left.extend(own)
         return doc
 
     for doc in docs:
         if not is_running_sentence(doc):
             while pending:
-                yield emit()
-            before.clear()
+                yield emit([])
+            left.clear()
             yield doc
             continue
         pending.append((doc, doc.token_texts()))
         while len(pending) > 1 and sum(len(w) for _, w in list(pending)[1:]) >= words:
-            yield emit()
+            yield emit([])
+    tail = _leading_words(after, words) if pending else []
     while pending:
-        yield emit()
+        yield emit(tail)
+
+
+def _leading_words(docs: Iterable[Document], words: int) -> list[str]:
+    """The first ``words`` words of the running sentences that open ``docs``."""
+    out: list[str] = []
+    stream = iter(docs)
+    while len(out) < words:
+        doc = next(stream, None)
+        if doc is None or not is_running_sentence(doc):
+            break
+        out += doc.token_texts()
+    return out[:words]

@@ -7,15 +7,18 @@ on record boundaries. A unit is one shard of `--out`, and the unit of work of a 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from workbench.core import Document
+from workbench.core.context import is_running_sentence
 from workbench.errors import FormatError, ModelError, WorkbenchError
 from workbench.formats import FORMATS, Source, choices, detect_format, get
-from workbench.formats.base import GZIP_MAGIC, STDIN
-from workbench.formats.registry import Format
+from workbench.formats.base import GZIP_MAGIC, STDIN, ReadOptions
+from workbench.formats.registry import Format, read_source
 from workbench.project import Project, find_project
 
 SEARCH_BLOCK = 1 << 20
@@ -124,10 +127,16 @@ def plan_units(inputs: Sequence[Input], shard_bytes: int, doc_per_file: bool) ->
     return units
 
 
+def _boundary(fh: BinaryIO, f: Format) -> re.Pattern[bytes] | None:
+    """What separates records in this file, or None when it cannot be cut."""
+    fh.seek(0)
+    head = fh.read(SEARCH_BLOCK)
+    return None if f.boundary is None or head[:2] == GZIP_MAGIC else f.boundary(head)
+
+
 def _cut(path: Path, f: Format, shard_bytes: int, size: int) -> list[tuple[int, int | None, int]]:
     with path.open("rb") as fh:
-        head = fh.read(SEARCH_BLOCK)
-        pattern = None if f.boundary is None or head[:2] == GZIP_MAGIC else f.boundary(head)
+        pattern = _boundary(fh, f)
         if pattern is None:
             return [(0, None, 1)]
         bounds = [0]
@@ -169,6 +178,47 @@ def _find(fh: Any, pattern: Any, pos: int) -> int | None:
         keep = min(len(data), 64)
         carry = data[-keep:]
         base += len(data) - keep
+
+
+def neighbours(
+    unit: Unit, words: int, read: ReadOptions
+) -> tuple[list[Document], Iterator[Document]]:
+    """The documents just before a unit cut from a file, and a stream of those just after
+    it: what its first and last sentences read as context (`core.context`), so that a
+    shard is tagged as the file whole is. Read for context only: a bad record among them is
+    its own unit's to report."""
+    if unit.path is None or words <= 0:
+        return [], iter(())
+    path, f = Path(unit.path), get(unit.format)
+    opts = replace(read, on_error=lambda error: None)
+    after: Iterator[Document] = iter(())
+    if unit.end is not None:
+        after = read_source(f, Source(unit.name, path, unit.end, None), opts)
+    if unit.start == 0:
+        return [], after
+    back = max(4096, 64 * words)
+    with path.open("rb") as fh:
+        pattern = _boundary(fh, f)
+        while pattern is not None:
+            lo = max(0, unit.start - back)
+            at = 0 if lo == 0 else _find(fh, pattern, lo)
+            if at is not None and at < unit.start:
+                before = list(read_source(f, Source(unit.name, path, at, unit.start), opts))
+                if lo == 0 or _trailing_words(before) >= words:
+                    return before, after
+            back *= 4
+    return [], after
+
+
+def _trailing_words(docs: Sequence[Document]) -> int:
+    """Words of the running sentences that end ``docs``; a large number when another
+    document ends the run (no more is read from before it)."""
+    n = 0
+    for doc in reversed(docs):
+        if not is_running_sentence(doc):
+            return 1 << 30
+        n += len(doc.tokens)
+    return n
 
 
 def resolve_model(model: Path | None, project_dir: Path | None) -> tuple[Path, Project | None]:

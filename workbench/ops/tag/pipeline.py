@@ -31,7 +31,7 @@ from workbench.errors import FormatError
 from workbench.formats import ReadOptions, get, read_source
 from workbench.model.batching import Prepared
 from workbench.model.predict import Tagger
-from workbench.ops.tag.inputs import Unit
+from workbench.ops.tag.inputs import Unit, neighbours
 
 CPU_CHUNK_WORDS = 65_536  # ~330 abstracts: windows sort into batches with little padding
 GPU_CHUNK_WORDS = 131_072
@@ -232,7 +232,8 @@ def _chunks(
     chunk: list[Document] = []
     words = 0
     docs = read_source(get(unit.format), unit.source(), read_opts)
-    for doc in with_running_context(docs, context):
+    before, after = neighbours(unit, context, read_opts)  # a shard reads as the file whole
+    for doc in with_running_context(docs, context, before, after):
         chunk.append(doc)
         words += len(doc.tokens)
         if words >= chunk_words:
