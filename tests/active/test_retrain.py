@@ -156,3 +156,14 @@ def test_retrain_from_the_command_line_chooses_epochs_on_a_dev_sample(
     res = CliRunner().invoke(app, ["-P", str(project.root), "retrain", "--epochs", "2"])
     assert res.exit_code != 0 and "stop here" in res.output
     assert seen[0].train.dev_sample == training.ROUND_DEV_SAMPLE and seen[0].train.epochs == 2
+
+
+def test_min_steps_stretches_a_small_round(tiny_project: Project) -> None:  # noqa: F811
+    """`--min-steps`: 60 training sentences at batch 16 are 4 steps an epoch, so 3 epochs
+    are 12 steps; 40 steps at least make the round 10 epochs."""
+    res = _cli(tiny_project, "retrain", "--device", "cpu")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    assert "; 3 epochs on cpu" in " ".join(res.output.split())  # type: ignore[attr-defined]
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--min-steps", "40")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    assert "; 10 epochs on cpu" in " ".join(res.output.split())  # type: ignore[attr-defined]

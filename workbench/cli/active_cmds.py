@@ -31,6 +31,12 @@ def retrain(
         None, min=1, help="How many documents the next batch holds (default: the project's)."
     ),
     epochs: int = typer.Option(3, min=1, help="Training epochs; the best on dev is kept."),
+    min_steps: int = typer.Option(
+        0,
+        min=0,
+        help="Optimiser steps at least: more epochs for a small set (850 reached the "
+        "active-learning target in `simulate`; BENCHMARKS.md).",
+    ),
     learning_rate: float = typer.Option(1e-4, help="Peak learning rate."),
     batch_size: int = typer.Option(16, min=1, help="Training batch size."),
     device: Device = typer.Option("auto", help="Where to train."),
@@ -55,6 +61,7 @@ def retrain(
         batch=batch or project.config.batch_size,
         train=round_recipe(
             epochs=epochs,
+            min_steps=min_steps,
             learning_rate=learning_rate,
             batch_size=batch_size,
             device=device,

@@ -56,10 +56,16 @@ QUICK_DEV_SAMPLE = 500
 ROUND_DEV_SAMPLE = 1000
 
 
+# A round stretched to a minimum of steps (many short epochs of a small set) compares at most
+# this many checkpoints on dev, as `simulate`'s rounds do.
+ROUND_MAX_EVALS = 4
+
+
 def round_recipe(**given: Any) -> TrainOptions:
     """A retrain round's training options: what is given, and a dev sample to choose the
     epoch on (whoever builds the options, the command line or a test)."""
-    return TrainOptions(**{"dev_sample": ROUND_DEV_SAMPLE, **given})
+    evals = ROUND_MAX_EVALS if given.get("min_steps") else 0
+    return TrainOptions(**{"dev_sample": ROUND_DEV_SAMPLE, "max_evals": evals, **given})
 
 
 @dataclass
