@@ -105,16 +105,24 @@ def test_a_slice_read_with_its_neighbours_gets_the_context_of_the_whole(
     i, j = sorted((min(i, len(sentences)), min(j, len(sentences))))
     whole = [d.context for d in with_running_context(docs(), n)][i:j]
     read: list[Document] = []
+    read_before: list[Document] = []
 
     def after(rest: list[Document]) -> Iterator[Document]:
         for d in rest:
             read.append(d)
             yield d
 
+    def before(rest: list[Document]) -> Iterator[Document]:
+        for d in rest:
+            read_before.append(d)
+            yield d
+
     all_docs = docs()
-    part = with_running_context(all_docs[i:j], n, all_docs[:i], after(all_docs[j:]))
+    part = with_running_context(all_docs[i:j], n, before(all_docs[:i]), after(all_docs[j:]))
     assert [d.context for d in part] == whole
     assert sum(len(d.tokens) for d in read[:-1]) < n  # stops once it has n words
+    if i < j and sentences[i][1]:  # the slice opens with a document of its own
+        assert not read_before  # what precedes it is nobody's context
 
 
 def test_the_store_gives_a_tsv_sentence_its_neighbours_within_its_split(

@@ -24,7 +24,7 @@ from workbench.core.context import with_running_context
 from workbench.errors import WorkbenchError
 from workbench.formats import conll
 from workbench.model.base import resolve_base_model
-from workbench.model.train import Log, TrainOptions, fit
+from workbench.model.train import ROUND_MAX_EVALS, Log, TrainOptions, fit
 
 CSV_FIELDS = [
     "strategy",
@@ -53,7 +53,7 @@ class SimulateOptions:
     base_model: str = "bundled"
     epochs: int = 4
     min_steps: int = 300  # 100 sentences x 4 epochs would be 28 steps: too few to learn
-    max_evals: int = 4
+    max_evals: int = ROUND_MAX_EVALS
     learning_rate: float = 1e-4
     batch_size: int = 16
     dev_size: int = 1000  # dev sentences for picking the best epoch (all: 0)

@@ -33,16 +33,13 @@ def with_running_context(
 
     ``before`` and ``after`` are the documents around ``docs`` in their file (a shard of a
     cut file): read for context only, never yielded, so a shard's first and last sentences
-    read what they read in the file whole; ``after`` is read only as far as needed."""
+    read what they read in the file whole; each is read only when a running sentence at
+    that end needs it, ``after`` only as far as needed."""
     if words <= 0:
         yield from docs
         return
     left: deque[str] = deque(maxlen=words)
-    for doc in before:
-        if is_running_sentence(doc):
-            left.extend(doc.token_texts())
-        else:
-            left.clear()
+    opening = True  # no document yielded yet: a running sentence continues ``before``
     pending: deque[tuple[Document, list[str]]] = deque()
 
     def emit(tail: list[str]) -> Document:
@@ -61,14 +58,29 @@ def with_running_context(
             while pending:
                 yield emit([])
             left.clear()
+            opening = False
             yield doc
             continue
+        if opening:
+            left.extend(_closing_words(before, words))
+            opening = False
         pending.append((doc, doc.token_texts()))
         while len(pending) > 1 and sum(len(w) for _, w in list(pending)[1:]) >= words:
             yield emit([])
     tail = _leading_words(after, words) if pending else []
     while pending:
         yield emit(tail)
+
+
+def _closing_words(docs: Iterable[Document], words: int) -> list[str]:
+    """The last ``words`` words of the running sentences that close ``docs``."""
+    last: deque[str] = deque(maxlen=words)
+    for doc in docs:
+        if is_running_sentence(doc):
+            last.extend(doc.token_texts())
+        else:
+            last.clear()
+    return list(last)
 
 
 def _leading_words(docs: Iterable[Document], words: int) -> list[str]:

@@ -173,6 +173,11 @@ class Fitted:
     precision: str = "fp32"  # of training: fp32, or bf16 (mixed)
 
 
+# An active-learning round stretched to a minimum of steps (many short epochs of a small set)
+# compares at most this many checkpoints on dev: `simulate`'s rounds, `retrain --min-steps`.
+ROUND_MAX_EVALS = 4
+
+
 def schedule(n_train: int, opts: TrainOptions) -> tuple[int, int]:
     """(epochs, evaluate every N steps or 0 for every epoch).
 

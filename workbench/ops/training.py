@@ -13,7 +13,7 @@ from workbench.active.scoring import score_with_model
 from workbench.active.strategies import STRATEGIES, rank
 from workbench.core import Span
 from workbench.errors import ModelError, WorkbenchError
-from workbench.model.train import TrainOptions, TrainProgress
+from workbench.model.train import ROUND_MAX_EVALS, TrainOptions, TrainProgress
 from workbench.model.windows import model_dir_context
 from workbench.project import Project
 from workbench.store.documents import SPLITS, iter_documents
@@ -54,11 +54,6 @@ QUICK_DEV_SAMPLE = 500
 # Within a round, the epochs are compared on a sample of dev (the round's model is then
 # scored on all of it): a full dev pass per epoch was two thirds of a round on 2 CPU cores.
 ROUND_DEV_SAMPLE = 1000
-
-
-# A round stretched to a minimum of steps (many short epochs of a small set) compares at most
-# this many checkpoints on dev, as `simulate`'s rounds do.
-ROUND_MAX_EVALS = 4
 
 
 def round_recipe(**given: Any) -> TrainOptions:

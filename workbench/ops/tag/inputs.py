@@ -182,20 +182,26 @@ def _find(fh: Any, pattern: Any, pos: int) -> int | None:
 
 def neighbours(
     unit: Unit, words: int, read: ReadOptions
-) -> tuple[list[Document], Iterator[Document]]:
-    """The documents just before a unit cut from a file, and a stream of those just after
+) -> tuple[Iterator[Document], Iterator[Document]]:
+    """Streams of the documents just before a unit cut from a file and of those just after
     it: what its first and last sentences read as context (`core.context`), so that a
-    shard is tagged as the file whole is. Read for context only: a bad record among them is
-    its own unit's to report."""
+    shard is tagged as the file whole is. Read for context only, and only when a running
+    sentence needs it: a bad record among them is its own unit's to report."""
     if unit.path is None or words <= 0:
-        return [], iter(())
+        return iter(()), iter(())
     path, f = Path(unit.path), get(unit.format)
     opts = replace(read, on_error=lambda error: None)
     after: Iterator[Document] = iter(())
     if unit.end is not None:
         after = read_source(f, Source(unit.name, path, unit.end, None), opts)
+    return _before(unit, path, f, words, opts), after
+
+
+def _before(unit: Unit, path: Path, f: Format, words: int, opts: ReadOptions) -> Iterator[Document]:
+    """The records that end where ``unit`` starts, enough of them for ``words`` words of
+    running text: read back from the cut, further each time until they suffice."""
     if unit.start == 0:
-        return [], after
+        return
     back = max(4096, 64 * words)
     with path.open("rb") as fh:
         pattern = _boundary(fh, f)
@@ -205,9 +211,9 @@ def neighbours(
             if at is not None and at < unit.start:
                 before = list(read_source(f, Source(unit.name, path, at, unit.start), opts))
                 if lo == 0 or _trailing_words(before) >= words:
-                    return before, after
+                    yield from before
+                    return
             back *= 4
-    return [], after
 
 
 def _trailing_words(docs: Sequence[Document]) -> int:
