@@ -32,7 +32,21 @@ def _rows(out: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def test_simulate_writes_curves_and_resumes(tmp_path: Path, tiny_bert: Path) -> None:  # noqa: F811
+def test_simulate_writes_curves_and_resumes(
+    tmp_path: Path,
+    tiny_bert: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from workbench.active import simulate
+
+    trained: list[str] = []
+    real_fit = simulate.fit
+
+    def spy(docs: list[Document], *a: object, **kw: object) -> object:
+        trained.append(a[-2].name)  # type: ignore[attr-defined]  # the model directory
+        return real_fit(docs, *a, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(simulate, "fit", spy)
     corpus, out = _corpus(tmp_path / "corpus"), tmp_path / "sim"
     args = [
         "simulate",
@@ -68,8 +82,12 @@ def test_simulate_writes_curves_and_resumes(tmp_path: Path, tiny_bert: Path) -> 
         ("random", "1", "20"),
         ("random", "2", "30"),
     ]
-    # Same seed set for every strategy: round 0 trains on the same sentences.
-    assert rows[0]["tokens"] == rows[3]["tokens"]
+    # Same seed set, recipe and seed for every strategy: round 0 is trained once and shared.
+    same = ("sentences", "tokens", "precision", "recall", "f1")
+    assert [rows[0][k] for k in same] == [rows[3][k] for k in same]
+    assert trained == [".incoming-mnlp-13"] * 3 + [".incoming-random-13"] * 2
+    assert "mnlp's round 0 (the same seed set, recipe and seed): not trained again" in res.output
+    assert not (out / "models" / "round0-13").exists()  # kept only while a strategy needs it
     assert (out / "curves.png").stat().st_size > 10_000
     assert "labelled sentences" in res.stdout
 
@@ -153,3 +171,22 @@ def test_pool_sample_scores_a_fresh_sample_each_round(
     )
     assert res.exit_code == 1
     assert "--pool-sample 4 is smaller than --batch 5" in res.output
+
+
+def test_a_scoring_strategy_takes_round_0_with_its_model(tmp_path: Path, tiny_bert: Path) -> None:  # noqa: F811
+    """lc after mnlp: round 0 is not trained again, and lc still queries with round 0's model."""
+    corpus, out = _corpus(tmp_path / "corpus"), tmp_path / "sim"
+    args = [*_args(corpus, out, tiny_bert, "--strategy", "lc", "--warm-start"), "--rounds", "1"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert res.output.count("not trained again") == 2  # lc and random
+    rows = {(r["strategy"], r["round"]): r for r in _rows(out)}
+    assert rows["lc", "0"]["f1"] == rows["mnlp", "0"]["f1"] == rows["random", "0"]["f1"]
+    assert rows["lc", "0"]["train_s"] == "0.0"
+    # each goes on from its own copy of round 0's model
+    assert "[lc seed 13] round 1: 15 labelled sentences, from round 0's model" in res.output
+    assert sorted(p.name for p in (out / "models").iterdir()) == [
+        "lc-13-round1",
+        "mnlp-13-round1",
+        "random-13-round1",
+    ]

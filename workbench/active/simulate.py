@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import random
 import shutil
 import time
@@ -172,7 +173,31 @@ class Simulation:
             )
             for strategy in self.strategies:
                 self._run_one(corpus, base, strategy, seed, seed_set)
+            shutil.rmtree(self._round0_dir(seed), ignore_errors=True)
         return self.rows()
+
+    def _round0_dir(self, seed: int) -> Path:
+        return self.opts.out / "models" / f"round0-{seed}"
+
+    def _shared_round0(self, strategy: str, seed: int) -> dict[str, str] | None:
+        """Round 0 trains every strategy on the same seed set with the same recipe and seed,
+        so its model is the same (same F1 to the digit): it is trained once per seed and the
+        other strategies take its row, saving one round of training a strategy and seed."""
+        runs: dict[str, dict[str, object]] = self.state["runs"]  # type: ignore[assignment]
+        # a strategy that scores with the model, or a warm start, needs round 0's model too
+        needs_model = strategy != "random" or self.opts.warm_start
+        if needs_model and not self._round0_dir(seed).is_dir():
+            return None
+        for r in self.rows():
+            donor = runs.get(f"{r['strategy']}/{seed}", {})
+            if (
+                r["strategy"] != strategy
+                and int(r["seed"]) == seed
+                and r["round"] == "0"
+                and int(donor.get("done_rounds", -1)) >= 0  # type: ignore[call-overload]
+            ):
+                return r
+        return None
 
     def _run_one(
         self, corpus: Corpus, base: tuple[str, str], strategy: str, seed: int, seed_set: list[int]
@@ -185,6 +210,10 @@ class Simulation:
         mean_len = sum(len(d.tokens) for d in corpus.pool) / max(1, len(corpus.pool))
         for rnd in range(int(run["done_rounds"]) + 1, o.rounds + 1):  # type: ignore[call-overload]
             labelled: list[int] = list(run["labelled"])  # type: ignore[call-overload]
+            shared = self._shared_round0(strategy, seed) if rnd == 0 else None
+            if shared is not None:
+                self._take_round0(shared, corpus, strategy, seed, run, labelled, mean_len)
+                continue
             docs = [corpus.pool[i] for i in labelled]
             model_dir = o.out / "models" / f".incoming-{strategy}-{seed}"
             shutil.rmtree(model_dir, ignore_errors=True)
@@ -237,6 +266,9 @@ class Simulation:
                     "score_s": round(time.perf_counter() - t0, 1),
                 }
             )
+            if rnd == 0 and strategy != self.strategies[-1]:  # for the strategies after it
+                shutil.rmtree(self._round0_dir(seed), ignore_errors=True)
+                _link_tree(model_dir, self._round0_dir(seed))
             if o.warm_start:  # kept for the next round; the one before goes once state is saved
                 kept = model_dir.with_name(f"{strategy}-{seed}-round{rnd}")
                 shutil.rmtree(kept, ignore_errors=True)
@@ -247,6 +279,37 @@ class Simulation:
             self._save_state()
             if o.warm_start and previous is not None:
                 shutil.rmtree(previous, ignore_errors=True)
+
+    def _take_round0(
+        self,
+        shared: dict[str, str],
+        corpus: Corpus,
+        strategy: str,
+        seed: int,
+        run: dict[str, object],
+        labelled: list[int],
+        mean_len: float,
+    ) -> None:
+        o = self.opts
+        donor = self._round0_dir(seed)
+        self.log(
+            f"[{strategy} seed {seed}] round 0: {len(labelled)} labelled sentences, "
+            f"{shared['strategy']}'s round 0 (the same seed set, recipe and seed): "
+            "not trained again"
+        )
+        t0 = time.perf_counter()
+        nxt = labelled + self._query(donor, corpus, strategy, seed, 0, labelled, mean_len)
+        self._append_row(
+            {**shared, "strategy": strategy, "train_s": 0.0,
+             "score_s": round(time.perf_counter() - t0, 1)}
+        )  # fmt: skip
+        if o.warm_start:
+            kept = o.out / "models" / f"{strategy}-{seed}-round0"
+            shutil.rmtree(kept, ignore_errors=True)
+            _link_tree(donor, kept)
+            run["model"] = str(kept.relative_to(o.out))
+        run["labelled"], run["done_rounds"] = nxt, 0
+        self._save_state()
 
     def _query(
         self,
@@ -308,6 +371,19 @@ class Simulation:
             return []
         with self.csv_path.open(encoding="utf-8") as fh:
             return list(csv.DictReader(fh))
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """A copy of a model directory made of hard links (no second copy of the weights),
+    so either can be deleted on its own."""
+
+    def link(a: str, b: str) -> None:
+        try:
+            os.link(a, b)
+        except OSError:  # a filesystem without hard links
+            shutil.copy2(a, b)
+
+    shutil.copytree(src, dst, copy_function=link)
 
 
 def plot_png(rows: Sequence[dict[str, str]], path: Path) -> None:
