@@ -4,8 +4,8 @@ Runs the same command a user runs (resumable: run it again to continue), then
 prints the F1-per-round table and how many labelled sentences and tokens each
 strategy needed to reach 95% of the full-data F1 of the tagger benchmark.
 
-    python benchmarks/learning_curve.py OUT_DIR [--rounds 10] [--seed 13 ...] [--full-f1 0.8325]
-        [--batch 100] [--min-steps 300] [--warm-start] [--pool-sample N]
+    python benchmarks/learning_curve.py OUT_DIR [--rounds 10] [--seed 13 ...] [--full-f1 0.8324]
+        [--batch 100] [--min-steps 300] [--warm-start] [--pool-sample N] [--report-only]
 
 Issue 14's recipe from the literature: batches of about 2% of the pool (`--batch 91`), a
 minimum of optimiser steps per round, warm against cold start, a scored sample of the pool.
@@ -70,12 +70,15 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--seed", type=int, action="append")
-    ap.add_argument("--full-f1", type=float, default=0.8325, help="tagger benchmark's test F1")
+    ap.add_argument("--full-f1", type=float, default=0.8324, help="the default recipe's test F1")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--batch", type=int, default=100, help="sentences queried per round")
     ap.add_argument("--min-steps", type=int, default=300)
     ap.add_argument("--warm-start", action="store_true")
     ap.add_argument("--pool-sample", type=int, default=0)
+    ap.add_argument(
+        "--report-only", action="store_true", help="print the tables of the rounds run so far"
+    )
     a = ap.parse_args()
     seeds = a.seed or [13]
     cmd = [
@@ -89,10 +92,21 @@ def main() -> None:
         cmd.append("--warm-start")
     for s in seeds:
         cmd += ["--seed", str(s)]
-    subprocess.run(cmd, check=True)
+    if not a.report_only:
+        subprocess.run(cmd, check=True)
 
     with (a.out / "curves.csv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+        every_row = list(csv.DictReader(fh))
+    # Means and bands over the seeds whose every strategy ran the same rounds; a seed cut
+    # short is shown on its own below, not averaged into the later rounds.
+    last = {(r["strategy"], r["seed"]): int(r["round"]) for r in every_row}
+    top = max(last.values())
+    strategies_all = {r["strategy"] for r in every_row}
+    complete = sorted(
+        {seed for _, seed in last if all(last.get((s, seed), -1) == top for s in strategies_all)},
+        key=int,
+    )
+    rows = [r for r in every_row if r["seed"] in complete] or every_row
     pool_sents = sum(1 for b in (BC5CDR / "train.tsv").read_text().split("\n\n") if b.strip())
     pool_tokens = sum(1 for line in (BC5CDR / "train.tsv").read_text().splitlines() if line.strip())
     target = 0.95 * a.full_f1
@@ -101,6 +115,7 @@ def main() -> None:
         f"- `workbench {' '.join(cmd[3:])}`\n"
         f"- pool: BC5CDR train, {pool_sents:,} sentences, {pool_tokens:,} tokens; scored on "
         f"test each round; target 95% of {a.full_f1} = {target:.4f}\n"
+        f"- means and bands (lowest-highest F1) over seeds {', '.join(complete)}, rounds 0-{top}\n"
     )
     strategies = sorted({r["strategy"] for r in rows})
     print("| round | " + " | ".join(f"{s} sentences | {s} tokens | {s} F1" for s in strategies))
@@ -134,29 +149,52 @@ def main() -> None:
                 f"{hit['sentences']:,.0f} sentences ({hit['sentences'] / pool_sents:.1%}) and "
                 f"{hit['tokens']:,.0f} tokens ({hit['tokens'] / pool_tokens:.1%})"
             )
-    # At equal F1 whatever the target: random's last round against each strategy's curve.
-    if "random" in strategies:
-        last = max(int(r["round"]) for r in rows if r["strategy"] == "random")
-        rs = [r for r in rows if r["strategy"] == "random" and int(r["round"]) == last]
-        f1 = sum(float(r["f1"]) for r in rs) / len(rs)
-        tokens = sum(float(r["tokens"]) for r in rs) / len(rs)
-        for s in strategies:
-            hit = reach(rows, s, f1) if s != "random" else None
-            if hit is None:
-                continue
-            line = (
-                f"- at equal F1: random's round {last} reached {f1:.4f} with {tokens:,.0f} "
-                f"tokens; {s} reached {hit['f1']:.4f} at round {hit['round']:.0f} with "
-                f"{hit['tokens']:,.0f} tokens: random needed {tokens / hit['tokens']:.2f}x "
-                "the tokens"
+    equal_f1(rows, strategies, "")
+    # The same per seed, whose spread is the band around the means above.
+    seeds_done = sorted({int(r["seed"]) for r in every_row})
+    if len(seeds_done) > 1:
+        print("\nPer seed:\n")
+        for seed in seeds_done:
+            mine = [r for r in every_row if int(r["seed"]) == seed]
+            for s in strategies:
+                hit = reach(mine, s, target)
+                if s != "random" and hit is not None:
+                    print(
+                        f"- seed {seed}, {s}: reached {hit['f1']:.4f} at round "
+                        f"{hit['round']:.0f} with {hit['sentences'] / pool_sents:.1%} of the "
+                        f"sentences"
+                    )
+                elif s != "random":
+                    last = max((int(r["round"]) for r in mine if r["strategy"] == s), default=-1)
+                    print(f"- seed {seed}, {s}: not at {target:.4f} by round {last}")
+            equal_f1(mine, strategies, f"seed {seed}, ")
+
+
+def equal_f1(rows: list[dict[str, str]], strategies: list[str], prefix: str) -> None:
+    """At equal F1 whatever the target: random's last round against each strategy's curve."""
+    if "random" not in strategies or not any(r["strategy"] == "random" for r in rows):
+        return
+    last = max(int(r["round"]) for r in rows if r["strategy"] == "random")
+    rs = [r for r in rows if r["strategy"] == "random" and int(r["round"]) == last]
+    f1 = sum(float(r["f1"]) for r in rs) / len(rs)
+    tokens = sum(float(r["tokens"]) for r in rs) / len(rs)
+    for s in strategies:
+        hit = reach(rows, s, f1) if s != "random" else None
+        if hit is None:
+            continue
+        line = (
+            f"- {prefix}at equal F1: random's round {last} reached {f1:.4f} with {tokens:,.0f} "
+            f"tokens; {s} reached {hit['f1']:.4f} at round {hit['round']:.0f} with "
+            f"{hit['tokens']:,.0f} tokens: random needed {tokens / hit['tokens']:.2f}x "
+            "the tokens"
+        )
+        crossing = crossing_tokens(rows, s, f1)
+        if crossing is not None:
+            line += (
+                f" ({crossing:,.0f} tokens where {s}'s curve crosses {f1:.4f}, linearly "
+                f"between rounds: {tokens / crossing:.2f}x)"
             )
-            crossing = crossing_tokens(rows, s, f1)
-            if crossing is not None:
-                line += (
-                    f" ({crossing:,.0f} tokens where {s}'s curve crosses {f1:.4f}, linearly "
-                    f"between rounds: {tokens / crossing:.2f}x)"
-                )
-            print(line)
+        print(line)
 
 
 if __name__ == "__main__":
