@@ -100,7 +100,7 @@ def test_simulate_writes_curves_and_resumes(
 
     # Other settings in the same directory are refused rather than mixed in.
     res = CliRunner().invoke(app, [*args, "--rounds", "3", "--batch", "5"])
-    assert res.exit_code == 1 and "other settings" in res.output
+    assert res.exit_code == 1 and "other settings (batch 10 there, 5 now)" in res.output
 
 
 def _args(corpus: Path, out: Path, model: Path, *extra: str) -> list[str]:
@@ -190,3 +190,14 @@ def test_a_scoring_strategy_takes_round_0_with_its_model(tmp_path: Path, tiny_be
         "mnlp-13-round1",
         "random-13-round1",
     ]
+
+
+def test_a_damaged_state_is_one_line_and_kept(tmp_path: Path) -> None:
+    corpus, out = _corpus(tmp_path / "corpus"), tmp_path / "sim"
+    out.mkdir()
+    (out / "state.json").write_text('{"config": {"batch": 5', encoding="utf-8")
+    res = CliRunner().invoke(app, _args(corpus, out, tmp_path / "no-model"))
+    assert res.exit_code == 1
+    assert "state.json: not a simulation's state" in res.output
+    assert "Traceback" not in res.output
+    assert (out / "state.json").read_text(encoding="utf-8") == '{"config": {"batch": 5'

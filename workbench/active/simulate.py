@@ -141,13 +141,28 @@ class Simulation:
 
     def _load_state(self) -> dict[str, object]:
         if self.state_path.exists():
-            state: dict[str, object] = json.loads(self.state_path.read_text())
-            if state.get("config") != self._config():
+            try:
+                state = json.loads(self.state_path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+                state = None
+            saved, asked = state.get("config") if isinstance(state, dict) else None, self._config()
+            if not isinstance(saved, dict) or not isinstance(state.get("runs"), dict):
                 raise WorkbenchError(
-                    f"{self.opts.out} holds a simulation with other settings; "
+                    f"{self.state_path}: not a simulation's state (damaged?); "
+                    "use another --out to start over"
+                )
+            if saved != asked:
+                differ = "; ".join(
+                    f"{k} {saved.get(k, 'unset')} there, {asked.get(k, 'unset')} now"
+                    for k in sorted(set(saved) | set(asked))
+                    if saved.get(k) != asked.get(k)
+                )
+                raise WorkbenchError(
+                    f"{self.opts.out} holds a simulation with other settings ({differ}); "
                     "use another --out or the same settings to resume it"
                 )
-            return state
+            loaded: dict[str, object] = state
+            return loaded
         return {"config": self._config(), "runs": {}}
 
     def _save_state(self) -> None:
