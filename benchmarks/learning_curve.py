@@ -5,7 +5,7 @@ prints the F1-per-round table and how many labelled sentences and tokens each
 strategy needed to reach 95% of the full-data F1 of the tagger benchmark.
 
     python benchmarks/learning_curve.py OUT_DIR [--rounds 10] [--seed 13 ...] [--full-f1 0.8324]
-        [--batch 100] [--min-steps 300] [--warm-start] [--pool-sample N] [--report-only]
+        [--batch 91] [--min-steps 850] [--warm-start] [--pool-sample 1000] [--report-only]
 
 Issue 14's recipe from the literature: batches of about 2% of the pool (`--batch 91`), a
 minimum of optimiser steps per round, warm against cold start, a scored sample of the pool.
@@ -72,10 +72,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, action="append")
     ap.add_argument("--full-f1", type=float, default=0.8324, help="the default recipe's test F1")
     ap.add_argument("--device", default="auto")
-    ap.add_argument("--batch", type=int, default=100, help="sentences queried per round")
-    ap.add_argument("--min-steps", type=int, default=300)
+    ap.add_argument("--batch", type=int, default=91, help="sentences queried per round")
+    ap.add_argument("--min-steps", type=int, default=850)
     ap.add_argument("--warm-start", action="store_true")
-    ap.add_argument("--pool-sample", type=int, default=0)
+    ap.add_argument("--pool-sample", type=int, default=1000)
     ap.add_argument(
         "--report-only", action="store_true", help="print the tables of the rounds run so far"
     )

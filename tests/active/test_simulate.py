@@ -201,3 +201,26 @@ def test_a_damaged_state_is_one_line_and_kept(tmp_path: Path) -> None:
     assert "state.json: not a simulation's state" in res.output
     assert "Traceback" not in res.output
     assert (out / "state.json").read_text(encoding="utf-8") == '{"config": {"batch": 5'
+
+
+def test_the_defaults_scale_with_the_pool(tmp_path: Path, tiny_bert: Path) -> None:  # noqa: F811
+    """No --batch: 2% of the pool a round; no --pool-sample: 1,000 or ten batches scored."""
+    corpus, out = _corpus(tmp_path / "corpus"), tmp_path / "sim"
+    args = [
+        "simulate", "--corpus", str(corpus), "--out", str(out), "--seed-size", "10",
+        "--base-model", str(tiny_bert), "--epochs", "1", "--min-steps", "0",
+        "--device", "cpu", "--rounds", "1",
+    ]  # fmt: skip
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "Pool of 60 sentences: batches of 1, 1,000 scored a round" in res.output
+    assert [(r["strategy"], r["sentences"]) for r in _rows(out)] == [
+        ("mnlp", "10"),
+        ("mnlp", "11"),
+        ("random", "10"),
+        ("random", "11"),
+    ]
+    # the same command resumes: the resolved sizes are the run's settings
+    res = CliRunner().invoke(app, [*args[:-1], "2"])
+    assert res.exit_code == 0, res.output
+    assert [r["sentences"] for r in _rows(out)][-2:] == ["12", "12"]

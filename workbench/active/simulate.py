@@ -15,7 +15,7 @@ import random
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from workbench.active.scoring import score_with_model
@@ -41,19 +41,26 @@ CSV_FIELDS = [
 ]
 
 
+# The recipe that reached issue 14's target on BC5CDR (BENCHMARKS.md, "Learning curves"):
+# batches of 2% of the pool, at least 850 optimiser steps a round, 1,000 sentences scored.
+BATCH_SHARE = 0.02
+POOL_SAMPLE = 1000
+TRAIN_FILES = ("train.tsv", "train.conll", "train.txt")
+
+
 @dataclass
 class SimulateOptions:
     corpus: Path
     out: Path
     strategies: list[str] = field(default_factory=lambda: ["mnlp"])
     seed_size: int = 100
-    batch: int = 100
+    batch: int = 0  # sentences queried a round (0: BATCH_SHARE of the pool)
     rounds: int = 8
     budget: str = "sentences"  # or "tokens": each round buys batch x mean-length tokens
     seeds: list[int] = field(default_factory=lambda: [13])
     base_model: str = "bundled"
     epochs: int = 4
-    min_steps: int = 300  # 100 sentences x 4 epochs would be 28 steps: too few to learn
+    min_steps: int = 850  # 100 sentences x 4 epochs would be 28 steps: too few to learn
     max_evals: int = ROUND_MAX_EVALS
     learning_rate: float = 1e-4
     batch_size: int = 16
@@ -61,7 +68,7 @@ class SimulateOptions:
     device: str = "auto"
     cost_aware: bool = False
     warm_start: bool = False  # each round goes on from the previous round's model
-    pool_sample: int = 0  # unlabelled sentences scored per round (0: all)
+    pool_sample: int | None = None  # scored per round (None: POOL_SAMPLE or 10 batches; 0: all)
 
 
 @dataclass
@@ -72,26 +79,35 @@ class Corpus:
     test: list[Document]
 
 
-def load_corpus(root: Path, dev_size: int, seed: int) -> Corpus:
-    def find(*names: str) -> Path:
-        for n in names:
-            if (root / n).is_file():
-                return root / n
-        raise WorkbenchError(f"{root}: no {' or '.join(names)} (a BIO tsv corpus directory)")
+def _find(root: Path, *names: str) -> Path:
+    for n in names:
+        if (root / n).is_file():
+            return root / n
+    raise WorkbenchError(f"{root}: no {' or '.join(names)} (a BIO tsv corpus directory)")
 
+
+def load_corpus(root: Path, dev_size: int, seed: int) -> Corpus:
     def read(path: Path) -> list[Document]:
         # the recipe's context, if any, from the file's neighbouring sentences (as a project's)
         return list(with_running_context(conll.read(path), TrainOptions().context))
 
-    pool = read(find("train.tsv", "train.conll", "train.txt"))
-    dev = read(find("devel.tsv", "dev.tsv", "devel.conll", "dev.conll"))
-    test = read(find("test.tsv", "test.conll"))
+    pool = read(_find(root, *TRAIN_FILES))
+    dev = read(_find(root, "devel.tsv", "dev.tsv", "devel.conll", "dev.conll"))
+    test = read(_find(root, "test.tsv", "test.conll"))
     if dev_size and len(dev) > dev_size:
         dev = random.Random(seed).sample(dev, dev_size)
     labels = sorted({s.label for d in pool + dev + test for s in d.spans})
     if not labels:
         raise WorkbenchError(f"{root}: the corpus has no entities")
     return Corpus(labels, pool, dev, test)
+
+
+def _sized(opts: SimulateOptions, pool: int) -> SimulateOptions:
+    """The defaults that scale with the pool: a batch of 2% of it, and 1,000 sentences or ten
+    batches scored a round, whichever is more."""
+    batch = opts.batch or max(1, round(BATCH_SHARE * pool))
+    sample = max(POOL_SAMPLE, 10 * batch) if opts.pool_sample is None else opts.pool_sample
+    return replace(opts, batch=batch, pool_sample=sample)
 
 
 class Simulation:
@@ -103,6 +119,14 @@ class Simulation:
                 raise WorkbenchError(f"unknown strategy {s!r} (one of {', '.join(STRATEGIES)})")
         if opts.budget not in ("sentences", "tokens"):
             raise WorkbenchError("--budget is sentences or tokens")
+        if not opts.batch or opts.pool_sample is None:
+            pool = sum(1 for _ in conll.read(_find(opts.corpus, *TRAIN_FILES)))
+            opts = _sized(opts, pool)
+            log(
+                f"Pool of {pool:,} sentences: batches of {opts.batch:,}, "
+                + (f"{opts.pool_sample:,} scored a round" if opts.pool_sample else "all scored")
+            )
+        assert opts.pool_sample is not None
         if 0 < opts.pool_sample < opts.batch:
             raise WorkbenchError(
                 f"--pool-sample {opts.pool_sample} is smaller than --batch {opts.batch}: a round "
@@ -343,7 +367,7 @@ class Simulation:
             order = rest[:]
             random.Random(seed * 1000 + rnd).shuffle(order)
         else:
-            if 0 < o.pool_sample < len(rest):  # a fresh sample each round
+            if o.pool_sample and o.pool_sample < len(rest):  # a fresh sample each round
                 rest = sorted(random.Random(seed * 1000 + rnd).sample(rest, o.pool_sample))
             scores = score_with_model(
                 model_dir,

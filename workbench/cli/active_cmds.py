@@ -96,7 +96,7 @@ def simulate(
         ["mnlp"], help="Strategies (repeatable); random too.", callback=each_of(STRATEGIES)
     ),
     seed_size: int = typer.Option(100, min=1, help="Sentences labelled before round 1."),
-    batch: int = typer.Option(100, min=1, help="Sentences queried per round."),
+    batch: int = typer.Option(0, min=0, help="Sentences queried per round (0: 2% of the pool)."),
     rounds: int = typer.Option(8, min=1, help="Query rounds."),
     budget: Literal["sentences", "tokens"] = typer.Option(
         "sentences", help="What a round buys: sentences, or tokens (equal reading cost)."
@@ -105,15 +105,18 @@ def simulate(
     base_model: str = typer.Option("bundled", help="Model name, directory or 'bundled'."),
     epochs: int = typer.Option(4, min=1, help="Epochs per round (at least)."),
     min_steps: int = typer.Option(
-        300, min=0, help="Optimiser steps per round at least (more epochs for small sets)."
+        850, min=0, help="Optimiser steps per round at least (more epochs for small sets)."
     ),
     learning_rate: float = typer.Option(1e-4, help="Peak learning rate."),
     dev_size: int = typer.Option(1000, min=0, help="Dev sentences for model selection (0: all)."),
     warm_start: bool = typer.Option(
         False, help="Each round goes on from the previous round's model, not the base."
     ),
-    pool_sample: int = typer.Option(
-        0, min=0, help="Unlabelled sentences scored per round, drawn afresh (0: all)."
+    pool_sample: int | None = typer.Option(
+        None,
+        min=0,
+        help="Unlabelled sentences scored per round, drawn afresh (default: 1,000 or ten "
+        "batches, whichever is more; 0: all).",
     ),
     device: Device = typer.Option("auto", help="Where to train."),
 ) -> None:
