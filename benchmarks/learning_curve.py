@@ -95,8 +95,12 @@ def main() -> None:
     if not a.report_only:
         subprocess.run(cmd, check=True)
 
+    if not (a.out / "curves.csv").is_file():
+        raise SystemExit(f"{a.out}: no curves.csv yet (no round has finished)")
     with (a.out / "curves.csv").open(encoding="utf-8") as fh:
         every_row = list(csv.DictReader(fh))
+    if not every_row:
+        raise SystemExit(f"{a.out}: no round has finished yet")
     # Means and bands over the seeds whose every strategy ran the same rounds; a seed cut
     # short is shown on its own below, not averaged into the later rounds.
     last = {(r["strategy"], r["seed"]): int(r["round"]) for r in every_row}
@@ -115,7 +119,12 @@ def main() -> None:
         f"- `workbench {' '.join(cmd[3:])}`\n"
         f"- pool: BC5CDR train, {pool_sents:,} sentences, {pool_tokens:,} tokens; scored on "
         f"test each round; target 95% of {a.full_f1} = {target:.4f}\n"
-        f"- means and bands (lowest-highest F1) over seeds {', '.join(complete)}, rounds 0-{top}\n"
+        + (
+            f"- means and bands (lowest-highest F1) over seeds {', '.join(complete)}, "
+            f"rounds 0-{top}\n"
+            if complete
+            else "- no seed has run every round yet: the rounds run so far\n"
+        )
     )
     strategies = sorted({r["strategy"] for r in rows})
     print("| round | " + " | ".join(f"{s} sentences | {s} tokens | {s} F1" for s in strategies))

@@ -170,7 +170,7 @@ def test_pool_sample_scores_a_fresh_sample_each_round(
         app, [*_args(corpus, tmp_path / "small", tiny_bert, "--pool-sample", "4"), "--rounds", "1"]
     )
     assert res.exit_code == 1
-    assert "--pool-sample 4 is smaller than --batch 5" in res.output
+    assert "--pool-sample 4 is smaller than the batch of 5" in res.output
 
 
 def test_a_scoring_strategy_takes_round_0_with_its_model(tmp_path: Path, tiny_bert: Path) -> None:  # noqa: F811
@@ -213,7 +213,7 @@ def test_the_defaults_scale_with_the_pool(tmp_path: Path, tiny_bert: Path) -> No
     ]  # fmt: skip
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
-    assert "Pool of 60 sentences: batches of 1, 1,000 scored a round" in res.output
+    assert "Pool of 60 sentences: batches of 1, every unlabelled one scored" in res.output
     assert [(r["strategy"], r["sentences"]) for r in _rows(out)] == [
         ("mnlp", "10"),
         ("mnlp", "11"),
@@ -224,3 +224,21 @@ def test_the_defaults_scale_with_the_pool(tmp_path: Path, tiny_bert: Path) -> No
     res = CliRunner().invoke(app, [*args[:-1], "2"])
     assert res.exit_code == 0, res.output
     assert [r["sentences"] for r in _rows(out)][-2:] == ["12", "12"]
+
+
+def test_a_leftover_round_0_model_is_not_trusted(tmp_path: Path, tiny_bert: Path) -> None:  # noqa: F811
+    """A round-0 copy no saved state vouches for (a kill while it was made) is not used."""
+    corpus, out = _corpus(tmp_path / "corpus"), tmp_path / "sim"
+    res = CliRunner().invoke(app, [*_args(corpus, out, tiny_bert), "--rounds", "1"])
+    assert res.exit_code == 0, res.output
+    half = out / "models" / "round0-13"
+    half.mkdir(parents=True)
+    (half / "config.json").write_text("{", encoding="utf-8")
+    # a strategy added later trains its own round 0 rather than score with the leftover
+    res = CliRunner().invoke(
+        app, [*_args(corpus, out, tiny_bert, "--strategy", "lc"), "--rounds", "1"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "[lc seed 13] round 0: 10 labelled sentences, from " in res.output
+    assert [r["round"] for r in _rows(out) if r["strategy"] == "lc"] == ["0", "1"]
+    assert not half.exists()

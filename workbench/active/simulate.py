@@ -122,15 +122,18 @@ class Simulation:
         if not opts.batch or opts.pool_sample is None:
             pool = sum(1 for _ in conll.read(_find(opts.corpus, *TRAIN_FILES)))
             opts = _sized(opts, pool)
-            log(
-                f"Pool of {pool:,} sentences: batches of {opts.batch:,}, "
-                + (f"{opts.pool_sample:,} scored a round" if opts.pool_sample else "all scored")
+            assert opts.pool_sample is not None
+            scored = (
+                f"{opts.pool_sample:,} scored a round"
+                if 0 < opts.pool_sample < pool - opts.seed_size
+                else "every unlabelled one scored"
             )
+            log(f"Pool of {pool:,} sentences: batches of {opts.batch:,}, {scored}")
         assert opts.pool_sample is not None
         if 0 < opts.pool_sample < opts.batch:
             raise WorkbenchError(
-                f"--pool-sample {opts.pool_sample} is smaller than --batch {opts.batch}: a round "
-                "could not query its batch (ten times the batch is usual)"
+                f"--pool-sample {opts.pool_sample} is smaller than the batch of {opts.batch}: a "
+                "round could not query its batch (ten times the batch is usual)"
             )
         self.opts = opts
         self.log = log
@@ -176,8 +179,10 @@ class Simulation:
                     "use another --out to start over"
                 )
             if saved != asked:
+                absent = {"pool_sample": "0 (all)", "warm_start": False}  # recorded when set
                 differ = "; ".join(
-                    f"{k} {saved.get(k, 'unset')} there, {asked.get(k, 'unset')} now"
+                    f"{k.replace('_', '-')} {saved.get(k, absent.get(k))} there, "
+                    f"{asked.get(k, absent.get(k))} now"
                     for k in sorted(set(saved) | set(asked))
                     if saved.get(k) != asked.get(k)
                 )
@@ -212,11 +217,19 @@ class Simulation:
             )
             for strategy in self.strategies:
                 self._run_one(corpus, base, strategy, seed, seed_set)
+            if self._round0_maker().pop(str(seed), None) is not None:
+                self._save_state()
             shutil.rmtree(self._round0_dir(seed), ignore_errors=True)
         return self.rows()
 
     def _round0_dir(self, seed: int) -> Path:
         return self.opts.out / "models" / f"round0-{seed}"
+
+    def _round0_maker(self) -> dict[str, str]:
+        """Which strategy's round 0 each seed's `round0-SEED` model is: trusted only when
+        saved with that strategy's state, so a half-made copy is never used."""
+        made: dict[str, str] = self.state.setdefault("round0", {})  # type: ignore[assignment]
+        return made
 
     def _shared_round0(self, strategy: str, seed: int) -> dict[str, str] | None:
         """Round 0 trains every strategy on the same seed set with the same recipe and seed,
@@ -225,12 +238,14 @@ class Simulation:
         runs: dict[str, dict[str, object]] = self.state["runs"]  # type: ignore[assignment]
         # a strategy that scores with the model, or a warm start, needs round 0's model too
         needs_model = strategy != "random" or self.opts.warm_start
-        if needs_model and not self._round0_dir(seed).is_dir():
+        maker = self._round0_maker().get(str(seed))
+        if needs_model and (maker is None or not self._round0_dir(seed).is_dir()):
             return None
         for r in self.rows():
             donor = runs.get(f"{r['strategy']}/{seed}", {})
             if (
                 r["strategy"] != strategy
+                and (maker is None or r["strategy"] == maker)  # the row of the model kept
                 and int(r["seed"]) == seed
                 and r["round"] == "0"
                 and int(donor.get("done_rounds", -1)) >= 0  # type: ignore[call-overload]
@@ -306,8 +321,13 @@ class Simulation:
                 }
             )
             if rnd == 0 and strategy != self.strategies[-1]:  # for the strategies after it
-                shutil.rmtree(self._round0_dir(seed), ignore_errors=True)
-                _link_tree(model_dir, self._round0_dir(seed))
+                # made whole under another name, then named; trusted once the state says whose
+                kept0, partial = self._round0_dir(seed), self._round0_dir(seed).with_suffix(".tmp")
+                shutil.rmtree(partial, ignore_errors=True)
+                _link_tree(model_dir, partial)
+                shutil.rmtree(kept0, ignore_errors=True)
+                partial.rename(kept0)
+                self._round0_maker()[str(seed)] = strategy
             if o.warm_start:  # kept for the next round; the one before goes once state is saved
                 kept = model_dir.with_name(f"{strategy}-{seed}-round{rnd}")
                 shutil.rmtree(kept, ignore_errors=True)
