@@ -6,6 +6,7 @@
     python benchmarks/tag_scale.py ray MODEL [--copies 4]
     python benchmarks/tag_scale.py onnx MODEL
     python benchmarks/tag_scale.py context MODEL [--repeats 3]
+    python benchmarks/tag_scale.py gpu MODEL [--copies 4] [--repeats 2]
 
 Inputs are the 500 CDR test abstracts (PubTator), repeated ``--copies`` times with fresh
 PMIDs; words are counted by white space in title + abstract. Every contender runs in a
@@ -42,6 +43,7 @@ ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 STEADY = r"""
 import json, resource, sys, time
 kind, model, src = sys.argv[1], sys.argv[2], sys.argv[3]
+device = sys.argv[4] if len(sys.argv) > 4 else "cpu"
 blocks = [b for b in open(src, encoding="utf-8").read().split("\n\n") if b.strip()]
 texts = [b.split("\n")[0].split("|t|", 1)[1] + " " + b.split("\n")[1].split("|a|", 1)[1]
          for b in blocks]
@@ -49,18 +51,20 @@ if kind.startswith("workbench"):
     from workbench.core import Document, tokenize
     from workbench.model.predict import Tagger
     runtime, precision = kind.split(":")[1:]
-    tagger = Tagger(model, device="cpu", precision=precision, runtime=runtime)
+    tagger = Tagger(model, device=device, precision=precision, runtime=runtime)
     def run(batch):
         docs = [Document(t, tokenize(t)) for t in batch]
         out = []
-        for i in range(0, len(docs), 256):
-            out += tagger.tag(docs[i:i + 256])
+        step = 256 if device == "cpu" else 4096  # a GPU's batches are larger
+        for i in range(0, len(docs), step):
+            out += tagger.tag(docs[i:i + step])
         return out
 else:
     from transformers import pipeline
     from transformers.utils import logging
     logging.set_verbosity_error()
-    nlp = pipeline("token-classification", model=model, aggregation_strategy="first", device=-1)
+    nlp = pipeline("token-classification", model=model, aggregation_strategy="first",
+                   device=0 if device == "cuda" else -1)
     bs = int(kind.split(":")[1])
     def run(batch):
         return nlp(batch) if bs == 0 else nlp(batch, batch_size=bs)
@@ -106,9 +110,9 @@ def inputs(tmp: Path, copies: int) -> tuple[Path, int, int]:
     return path, len(out), words
 
 
-def steady(kind: str, model: str, src: Path) -> dict[str, float]:
+def steady(kind: str, model: str, src: Path, device: str = "cpu") -> dict[str, float]:
     res = subprocess.run(
-        [sys.executable, "-c", STEADY, kind, model, str(src)],
+        [sys.executable, "-c", STEADY, kind, model, str(src), device],
         check=True,
         capture_output=True,
         text=True,
@@ -193,6 +197,48 @@ def throughput(args: argparse.Namespace) -> None:
         f"\nProjection from the best steady rate here ({names[best.split(':', 1)[1]]}, "
         f"{rate:,.0f} words/s on {os.cpu_count()} cores): 30 M abstracts of about 200 words "
         f"(6 billion words) take {6e9 / rate / 3600:,.0f} CPU-machine-hours of this size."
+    )
+
+
+def gpu(args: argparse.Namespace) -> None:
+    """Steady state on the GPU (issue 12's 400,000 words/s): `workbench tag`'s tagger
+    against the HF pipeline on the same GPU, each in a fresh process, interleaved."""
+    import torch
+
+    if not torch.cuda.is_available():
+        raise SystemExit("no CUDA device here")
+    keys = ["workbench:torch:auto", "pipeline:0", "pipeline:64"]
+    with tempfile.TemporaryDirectory() as tmp:
+        src, n_docs, words = inputs(Path(tmp), args.copies)
+        cmd = tag_cmd(args.model, src)
+        cmd[cmd.index("--device") + 1] = "cuda"
+        st: dict[str, list[float]] = {}
+        e2e: list[float] = []
+        for _ in range(args.repeats):
+            for key in keys:
+                st.setdefault(key, []).append(steady(key, args.model, src, "cuda")["seconds"])
+            e2e.append(timed(cmd)[0])
+    med = {k: statistics.median(v) for k, v in st.items()}
+    print(header(f"Tagging throughput on {torch.cuda.get_device_name()}: {n_docs:,} abstracts"))
+    print(
+        f"- model: `{args.model}`; {n_docs:,} documents, {words:,} words; steady state (model "
+        f"loaded and warm); median of {args.repeats}, contenders interleaved\n"
+    )
+    print("| contender | steady s | words/s | vs pipeline |\n|---|---|---|---|")
+    labels = {
+        "workbench:torch:auto": "`workbench tag`'s tagger, bf16",
+        "pipeline:0": "HF pipeline, default batch size",
+        "pipeline:64": "HF pipeline, batch 64",
+    }
+    for key in keys:
+        print(
+            f"| {labels[key]} | {med[key]:.2f} | {words / med[key]:,.0f} | "
+            f"{med['pipeline:0'] / med[key]:.2f}x |"
+        )
+    wall = statistics.median(e2e)
+    print(
+        f"\n`{' '.join(cmd[3:])}` end to end (Python start, imports, load, tagging, output): "
+        f"{wall:.1f} s, {words / wall:,.0f} words/s"
     )
 
 
@@ -361,13 +407,14 @@ def main() -> None:
         ("ray", ray),
         ("onnx", onnx),
         ("context", context),
+        ("gpu", gpu),
     ):
         p = sub.add_parser(name)
         p.add_argument("model")
         p.set_defaults(fn=fn)
-        if name in ("throughput", "ray"):
+        if name in ("throughput", "ray", "gpu"):
             p.add_argument("--copies", type=int, default=1 if name == "throughput" else 4)
-        if name in ("throughput", "startup", "context"):
+        if name in ("throughput", "startup", "context", "gpu"):
             p.add_argument("--repeats", type=int, default=5 if name == "startup" else 2)
         if name == "rss":
             p.add_argument("--sizes", default="1000,10000,100000")
