@@ -225,6 +225,10 @@ class Simulation:
     def _round0_dir(self, seed: int) -> Path:
         return self.opts.out / "models" / f"round0-{seed}"
 
+    def _kept_dir(self, strategy: str, seed: int, rnd: int) -> Path:
+        """A warm start's model of a round, kept for the next round to start from."""
+        return self.opts.out / "models" / f"{strategy}-{seed}-round{rnd}"
+
     def _round0_maker(self) -> dict[str, str]:
         """Which strategy's round 0 each seed's `round0-SEED` model is: trusted only when
         saved with that strategy's state, so a half-made copy is never used."""
@@ -329,7 +333,7 @@ class Simulation:
                 partial.rename(kept0)
                 self._round0_maker()[str(seed)] = strategy
             if o.warm_start:  # kept for the next round; the one before goes once state is saved
-                kept = model_dir.with_name(f"{strategy}-{seed}-round{rnd}")
+                kept = self._kept_dir(strategy, seed, rnd)
                 shutil.rmtree(kept, ignore_errors=True)
                 model_dir.rename(kept)
                 run["model"] = str(kept.relative_to(o.out))
@@ -363,7 +367,7 @@ class Simulation:
              "score_s": round(time.perf_counter() - t0, 1)}
         )  # fmt: skip
         if o.warm_start:
-            kept = o.out / "models" / f"{strategy}-{seed}-round0"
+            kept = self._kept_dir(strategy, seed, 0)
             shutil.rmtree(kept, ignore_errors=True)
             _link_tree(donor, kept)
             run["model"] = str(kept.relative_to(o.out))
