@@ -24,39 +24,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import BC5CDR, header
 
+from workbench.active.simulate import Curve, mean_curves
+
+
+def _curve(rows: list[dict[str, str]], strategy: str, x_key: str) -> Curve | None:
+    return next((c for c in mean_curves(rows, x_key) if c.strategy == strategy), None)
+
 
 def reach(rows: list[dict[str, str]], strategy: str, target: float) -> dict[str, float] | None:
     """The first round whose mean F1 over seeds reaches ``target``."""
-    by_round: dict[int, list[dict[str, str]]] = {}
-    for r in rows:
-        if r["strategy"] == strategy:
-            by_round.setdefault(int(r["round"]), []).append(r)
-    for rnd in sorted(by_round):
-        rs = by_round[rnd]
-        f1 = sum(float(r["f1"]) for r in rs) / len(rs)
+    by_sentences, by_tokens = _curve(rows, strategy, "sentences"), _curve(rows, strategy, "tokens")
+    if by_sentences is None or by_tokens is None:
+        return None
+    for i, f1 in enumerate(by_sentences.f1):
         if f1 >= target:
             return {
-                "round": rnd,
+                "round": by_sentences.rounds[i],
                 "f1": f1,
-                "sentences": sum(float(r["sentences"]) for r in rs) / len(rs),
-                "tokens": sum(float(r["tokens"]) for r in rs) / len(rs),
+                "sentences": by_sentences.xs[i],
+                "tokens": by_tokens.xs[i],
             }
     return None
 
 
 def crossing_tokens(rows: list[dict[str, str]], strategy: str, f1: float) -> float | None:
     """Labelled tokens where the mean curve first reaches ``f1``, linear between rounds."""
-    by_round: dict[int, list[dict[str, str]]] = {}
-    for r in rows:
-        if r["strategy"] == strategy:
-            by_round.setdefault(int(r["round"]), []).append(r)
-    points = [
-        (
-            sum(float(r["tokens"]) for r in rs) / len(rs),
-            sum(float(r["f1"]) for r in rs) / len(rs),
-        )
-        for _, rs in sorted(by_round.items())
-    ]
+    curve = _curve(rows, strategy, "tokens")
+    points = list(zip(curve.xs, curve.f1, strict=True)) if curve else []
     if points and points[0][1] >= f1:
         return points[0][0]
     for (t0, f0), (t1, f1_) in pairwise(points):
@@ -76,6 +70,11 @@ def main() -> None:
     ap.add_argument("--min-steps", type=int, default=850)
     ap.add_argument("--warm-start", action="store_true")
     ap.add_argument("--pool-sample", type=int, default=1000)
+    ap.add_argument(
+        "--against",
+        type=Path,
+        help="another run's OUT_DIR (a cold start against this warm one): both, on shared seeds",
+    )
     ap.add_argument(
         "--report-only", action="store_true", help="print the tables of the rounds run so far"
     )
@@ -97,10 +96,7 @@ def main() -> None:
 
     if not (a.out / "curves.csv").is_file():
         raise SystemExit(f"{a.out}: no curves.csv yet (no round has finished)")
-    with (a.out / "curves.csv").open(encoding="utf-8") as fh:
-        every_row = list(csv.DictReader(fh))
-    if not every_row:
-        raise SystemExit(f"{a.out}: no round has finished yet")
+    every_row = read_rows(a.out)
     # Means and bands over the seeds whose every strategy ran the same rounds; a seed cut
     # short is shown on its own below, not averaged into the later rounds.
     last = {(r["strategy"], r["seed"]): int(r["round"]) for r in every_row}
@@ -174,9 +170,80 @@ def main() -> None:
                         f"sentences"
                     )
                 else:
-                    last = max((int(r["round"]) for r in mine if r["strategy"] == s), default=-1)
-                    print(f"- seed {seed}, {s}: not at {target:.4f} by round {last}")
+                    last_round = max(
+                        (int(r["round"]) for r in mine if r["strategy"] == s), default=-1
+                    )
+                    print(f"- seed {seed}, {s}: not at {target:.4f} by round {last_round}")
             equal_f1(mine, strategies, f"seed {seed}, ")
+    if a.against:
+        compare(every_row, a.out.name, read_rows(a.against), a.against.name, target)
+
+
+def read_rows(out: Path) -> list[dict[str, str]]:
+    if not (out / "curves.csv").is_file():
+        raise SystemExit(f"{out}: no curves.csv yet (no round has finished)")
+    with (out / "curves.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    if not rows:
+        raise SystemExit(f"{out}: no round has finished yet")
+    return rows
+
+
+def mean(rs: list[dict[str, str]], key: str) -> float:
+    return sum(float(r[key]) for r in rs) / len(rs)
+
+
+def compare(
+    rows: list[dict[str, str]], name: str, other: list[dict[str, str]], other_name: str,
+    target: float,
+) -> None:  # fmt: skip
+    """Two runs of the same recipe but one setting (warm against cold start), round by round,
+    on the strategies and seeds both ran and the rounds both finished."""
+
+    def done(rs: list[dict[str, str]]) -> dict[tuple[str, str], int]:
+        last: dict[tuple[str, str], int] = {}
+        for r in rs:
+            key = (r["strategy"], r["seed"])
+            last[key] = max(last.get(key, -1), int(r["round"]))
+        return last
+
+    mine, theirs = done(rows), done(other)
+    for strategy in sorted({s for s, _ in mine if (s, _) in theirs}):
+        seeds = sorted({sd for s, sd in mine if s == strategy and (s, sd) in theirs}, key=int)
+        top = min(min(mine[strategy, sd], theirs[strategy, sd]) for sd in seeds)
+        a, b = (
+            [r for r in rs if r["strategy"] == strategy and r["seed"] in seeds
+             and int(r["round"]) <= top]
+            for rs in (rows, other)
+        )  # fmt: skip
+        print(
+            f"\n{strategy}, {name} against {other_name}: seed(s) {', '.join(seeds)}, rounds "
+            f"0-{top} (means over the seeds)\n"
+        )
+        print(
+            f"| round | sentences | {name} tokens | {name} F1 | {other_name} tokens | "
+            f"{other_name} F1 | difference | {name} train s | {other_name} train s |"
+        )
+        print("|---" * 9 + "|")
+        for rnd in range(top + 1):
+            ra = [r for r in a if int(r["round"]) == rnd]
+            rb = [r for r in b if int(r["round"]) == rnd]
+            print(
+                f"| {rnd} | {mean(ra, 'sentences'):,.0f} | {mean(ra, 'tokens'):,.0f} | "
+                f"{mean(ra, 'f1'):.4f} | {mean(rb, 'tokens'):,.0f} | {mean(rb, 'f1'):.4f} | "
+                f"{mean(ra, 'f1') - mean(rb, 'f1'):+.4f} | {mean(ra, 'train_s'):.0f} | "
+                f"{mean(rb, 'train_s'):.0f} |"
+            )
+        print()
+        for label, rs in ((name, a), (other_name, b)):
+            hit = reach(rs, strategy, target)
+            print(
+                f"- {label}: " + (
+                    f"reached {target:.4f} at round {hit['round']:.0f} ({hit['sentences']:,.0f} "
+                    f"sentences, {hit['tokens']:,.0f} tokens)" if hit
+                    else f"not at {target:.4f} by round {top}"
+                )
+            )  # fmt: skip
 
 
 def equal_f1(rows: list[dict[str, str]], strategies: list[str], prefix: str) -> None:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from workbench.active.scoring import score_with_model
 from workbench.active.strategies import STRATEGIES, rank
@@ -460,10 +461,10 @@ def plot_png(rows: Sequence[dict[str, str]], path: Path) -> None:
         (axes[0], "sentences", "labelled sentences"),
         (axes[1], "tokens", "labelled tokens"),
     ):
-        for strategy, xs, ys, lo, hi in _curves(rows, x_key):
-            (line,) = ax.plot(xs, ys, marker="o", label=strategy)
-            if lo != hi:  # several seeds: their lowest and highest F1 as a band
-                ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+        for c in mean_curves(rows, x_key):
+            (line,) = ax.plot(c.xs, c.f1, marker="o", label=c.strategy)
+            if c.lo != c.hi:  # several seeds: their lowest and highest F1 as a band
+                ax.fill_between(c.xs, c.lo, c.hi, color=line.get_color(), alpha=0.2, linewidth=0)
         ax.set_xlabel(x_label)
         ax.set_ylabel("test F1 (exact entities, micro)")
         ax.grid(alpha=0.3)
@@ -478,8 +479,8 @@ def plot_terminal(rows: Sequence[dict[str, str]], width: int = 80, height: int =
 
     plt.clear_figure()
     plt.plotsize(width, height)
-    for strategy, xs, ys, _, _ in _curves(rows, "sentences"):
-        plt.plot(xs, ys, label=strategy, marker="dot")
+    for c in mean_curves(rows, "sentences"):
+        plt.plot(c.xs, c.f1, label=c.strategy, marker="dot")
     plt.xlabel("labelled sentences")
     plt.ylabel("test F1")
     plt.theme("clear")
@@ -487,10 +488,18 @@ def plot_terminal(rows: Sequence[dict[str, str]], width: int = 80, height: int =
     return text
 
 
-Curve = tuple[str, list[float], list[float], list[float], list[float]]
+class Curve(NamedTuple):
+    """One strategy's curve over seeds: per round, x the mean of a column, F1's mean and band."""
+
+    strategy: str
+    rounds: list[int]
+    xs: list[float]
+    f1: list[float]
+    lo: list[float]
+    hi: list[float]
 
 
-def _curves(rows: Sequence[dict[str, str]], x_key: str) -> list[Curve]:
+def mean_curves(rows: Sequence[dict[str, str]], x_key: str) -> list[Curve]:
     """Per strategy and round: x the mean of ``x_key`` over seeds; F1's mean, min and max."""
     acc: dict[str, dict[int, list[tuple[float, float]]]] = {}
     for r in rows:
@@ -499,10 +508,16 @@ def _curves(rows: Sequence[dict[str, str]], x_key: str) -> list[Curve]:
         )
     out = []
     for strategy, by_round in acc.items():
-        points = [v for _, v in sorted(by_round.items())]
-        xs = [sum(x for x, _ in v) / len(v) for v in points]
-        ys = [sum(y for _, y in v) / len(v) for v in points]
-        lo = [min(y for _, y in v) for v in points]
-        hi = [max(y for _, y in v) for v in points]
-        out.append((strategy, xs, ys, lo, hi))
+        rounds = sorted(by_round)
+        points = [by_round[n] for n in rounds]
+        out.append(
+            Curve(
+                strategy,
+                rounds,
+                [sum(x for x, _ in v) / len(v) for v in points],
+                [sum(y for _, y in v) / len(v) for v in points],
+                [min(y for _, y in v) for v in points],
+                [max(y for _, y in v) for v in points],
+            )
+        )
     return out
