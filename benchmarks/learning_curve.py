@@ -94,8 +94,6 @@ def main() -> None:
     if not a.report_only:
         subprocess.run(cmd, check=True)
 
-    if not (a.out / "curves.csv").is_file():
-        raise SystemExit(f"{a.out}: no curves.csv yet (no round has finished)")
     every_row = read_rows(a.out)
     # Means and bands over the seeds whose every strategy ran the same rounds; a seed cut
     # short is shown on its own below, not averaged into the later rounds.
@@ -208,7 +206,7 @@ def compare(
         return last
 
     mine, theirs = done(rows), done(other)
-    for strategy in sorted({s for s, _ in mine if (s, _) in theirs}):
+    for strategy in sorted({s for s, sd in mine if (s, sd) in theirs}):
         seeds = sorted({sd for s, sd in mine if s == strategy and (s, sd) in theirs}, key=int)
         top = min(min(mine[strategy, sd], theirs[strategy, sd]) for sd in seeds)
         a, b = (
