@@ -5,10 +5,12 @@ prints the F1-per-round table and how many labelled sentences and tokens each
 strategy needed to reach 95% of the full-data F1 of the tagger benchmark.
 
     python benchmarks/learning_curve.py OUT_DIR [--rounds 10] [--seed 13 ...] [--full-f1 0.8324]
-        [--batch 91] [--min-steps 850] [--warm-start] [--pool-sample 1000] [--report-only]
+        [--batch 91] [--min-steps 850] [--cold-start] [--pool-sample 1000] [--report-only]
+        [--against OTHER_OUT_DIR]
 
 Issue 14's recipe from the literature: batches of about 2% of the pool (`--batch 91`), a
-minimum of optimiser steps per round, warm against cold start, a scored sample of the pool.
+minimum of optimiser steps per round, warm against cold start (`--against` sets two runs
+side by side), a scored sample of the pool.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def main() -> None:
     ap.add_argument("--device", default="auto")
     ap.add_argument("--batch", type=int, default=91, help="sentences queried per round")
     ap.add_argument("--min-steps", type=int, default=850)
-    ap.add_argument("--warm-start", action="store_true")
+    ap.add_argument("--cold-start", action="store_true", help="each round from the base model")
     ap.add_argument("--pool-sample", type=int, default=1000)
     ap.add_argument(
         "--against",
@@ -87,8 +89,7 @@ def main() -> None:
         "--min-steps", str(a.min_steps), "--pool-sample", str(a.pool_sample),
         "--rounds", str(a.rounds), "--device", a.device,
     ]  # fmt: skip
-    if a.warm_start:
-        cmd.append("--warm-start")
+    cmd.append("--cold-start" if a.cold_start else "--warm-start")
     for s in seeds:
         cmd += ["--seed", str(s)]
     if not a.report_only:

@@ -137,8 +137,8 @@ def test_warm_start_goes_on_from_the_previous_round(tmp_path: Path, tiny_bert: P
     assert [r["round"] for r in _rows(out) if r["strategy"] == "mnlp"] == ["0", "1", "2"]
 
     # a cold run in the same directory is other settings
-    res = CliRunner().invoke(app, [*_args(corpus, out, tiny_bert), "--rounds", "3"])
-    assert res.exit_code == 1 and "other settings" in res.output
+    res = CliRunner().invoke(app, [*_args(corpus, out, tiny_bert, "--cold-start"), "--rounds", "3"])
+    assert res.exit_code == 1 and "other settings (warm-start True there, False now)" in res.output
 
 
 def test_pool_sample_scores_a_fresh_sample_each_round(
@@ -214,6 +214,7 @@ def test_the_defaults_scale_with_the_pool(tmp_path: Path, tiny_bert: Path) -> No
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
     assert "Pool of 60 sentences: batches of 1, every unlabelled one scored" in res.output
+    assert "[mnlp seed 13] round 1: 11 labelled sentences, from round 0's model" in res.output
     assert [(r["strategy"], r["sentences"]) for r in _rows(out)] == [
         ("mnlp", "10"),
         ("mnlp", "11"),

@@ -110,7 +110,9 @@ def simulate(
     learning_rate: float = typer.Option(1e-4, help="Peak learning rate."),
     dev_size: int = typer.Option(1000, min=0, help="Dev sentences for model selection (0: all)."),
     warm_start: bool = typer.Option(
-        False, help="Each round goes on from the previous round's model, not the base."
+        True,
+        "--warm-start/--cold-start",
+        help="Each round goes on from the previous round's model, or trains from the base.",
     ),
     pool_sample: int | None = typer.Option(
         None,
