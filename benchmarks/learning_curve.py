@@ -208,41 +208,52 @@ def compare(
 
     mine, theirs = done(rows), done(other)
     for strategy in sorted({s for s, sd in mine if (s, sd) in theirs}):
-        seeds = sorted({sd for s, sd in mine if s == strategy and (s, sd) in theirs}, key=int)
-        top = min(min(mine[strategy, sd], theirs[strategy, sd]) for sd in seeds)
-        a, b = (
-            [r for r in rs if r["strategy"] == strategy and r["seed"] in seeds
-             and int(r["round"]) <= top]
-            for rs in (rows, other)
-        )  # fmt: skip
+        shared = sorted({sd for s, sd in mine if s == strategy and (s, sd) in theirs}, key=int)
+        # each seed on its own (they may have run to different rounds), then their means
+        for seeds in [[sd] for sd in shared] + ([shared] if len(shared) > 1 else []):
+            top = min(min(mine[strategy, sd], theirs[strategy, sd]) for sd in seeds)
+            if top >= 1:  # round 0 alone compares nothing: it is the same model
+                _compare_rounds(rows, name, other, other_name, target, strategy, seeds, top)
+
+
+def _compare_rounds(
+    rows: list[dict[str, str]], name: str, other: list[dict[str, str]], other_name: str,
+    target: float, strategy: str, seeds: list[str], top: int,
+) -> None:  # fmt: skip
+    """One table: the two runs round by round, means over ``seeds``."""
+    a, b = (
+        [r for r in rs if r["strategy"] == strategy and r["seed"] in seeds
+         and int(r["round"]) <= top]
+        for rs in (rows, other)
+    )  # fmt: skip
+    print(
+        f"\n{strategy}, {name} against {other_name}: seed(s) {', '.join(seeds)}, rounds "
+        f"0-{top}" + (" (means over the seeds)" if len(seeds) > 1 else "") + "\n"
+    )
+    print(
+        f"| round | sentences | {name} tokens | {name} F1 | {other_name} tokens | "
+        f"{other_name} F1 | difference | {name} train s | {other_name} train s |"
+    )
+    print("|---" * 9 + "|")
+    for rnd in range(top + 1):
+        ra = [r for r in a if int(r["round"]) == rnd]
+        rb = [r for r in b if int(r["round"]) == rnd]
         print(
-            f"\n{strategy}, {name} against {other_name}: seed(s) {', '.join(seeds)}, rounds "
-            f"0-{top} (means over the seeds)\n"
+            f"| {rnd} | {mean(ra, 'sentences'):,.0f} | {mean(ra, 'tokens'):,.0f} | "
+            f"{mean(ra, 'f1'):.4f} | {mean(rb, 'tokens'):,.0f} | {mean(rb, 'f1'):.4f} | "
+            f"{mean(ra, 'f1') - mean(rb, 'f1'):+.4f} | {mean(ra, 'train_s'):.0f} | "
+            f"{mean(rb, 'train_s'):.0f} |"
         )
+    print()
+    for label, rs in ((name, a), (other_name, b)):
+        hit = reach(rs, strategy, target)
         print(
-            f"| round | sentences | {name} tokens | {name} F1 | {other_name} tokens | "
-            f"{other_name} F1 | difference | {name} train s | {other_name} train s |"
-        )
-        print("|---" * 9 + "|")
-        for rnd in range(top + 1):
-            ra = [r for r in a if int(r["round"]) == rnd]
-            rb = [r for r in b if int(r["round"]) == rnd]
-            print(
-                f"| {rnd} | {mean(ra, 'sentences'):,.0f} | {mean(ra, 'tokens'):,.0f} | "
-                f"{mean(ra, 'f1'):.4f} | {mean(rb, 'tokens'):,.0f} | {mean(rb, 'f1'):.4f} | "
-                f"{mean(ra, 'f1') - mean(rb, 'f1'):+.4f} | {mean(ra, 'train_s'):.0f} | "
-                f"{mean(rb, 'train_s'):.0f} |"
+            f"- {label}: " + (
+                f"reached {target:.4f} at round {hit['round']:.0f} ({hit['sentences']:,.0f} "
+                f"sentences, {hit['tokens']:,.0f} tokens)" if hit
+                else f"not at {target:.4f} by round {top}"
             )
-        print()
-        for label, rs in ((name, a), (other_name, b)):
-            hit = reach(rs, strategy, target)
-            print(
-                f"- {label}: " + (
-                    f"reached {target:.4f} at round {hit['round']:.0f} ({hit['sentences']:,.0f} "
-                    f"sentences, {hit['tokens']:,.0f} tokens)" if hit
-                    else f"not at {target:.4f} by round {top}"
-                )
-            )  # fmt: skip
+        )  # fmt: skip
 
 
 def equal_f1(rows: list[dict[str, str]], strategies: list[str], prefix: str) -> None:
