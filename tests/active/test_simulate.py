@@ -138,7 +138,9 @@ def test_warm_start_goes_on_from_the_previous_round(tmp_path: Path, tiny_bert: P
 
     # a cold run in the same directory is other settings
     res = CliRunner().invoke(app, [*_args(corpus, out, tiny_bert, "--cold-start"), "--rounds", "3"])
-    assert res.exit_code == 1 and "other settings (warm-start True there, False now)" in res.output
+    assert (
+        res.exit_code == 1 and "other settings (--warm-start there, --cold-start now)" in res.output
+    )
 
 
 def test_pool_sample_scores_a_fresh_sample_each_round(

@@ -183,9 +183,15 @@ class Simulation:
                 )
             if saved != asked:
                 absent = {"pool_sample": "0 (all)", "warm_start": False}  # recorded when set
+
+                def shown(k: str, there: object, now: object) -> str:
+                    if k == "warm_start":  # the flags that choose it
+                        flag = {True: "--warm-start", False: "--cold-start"}
+                        return f"{flag[bool(there)]} there, {flag[bool(now)]} now"
+                    return f"{k.replace('_', '-')} {there} there, {now} now"
+
                 differ = "; ".join(
-                    f"{k.replace('_', '-')} {saved.get(k, absent.get(k))} there, "
-                    f"{asked.get(k, absent.get(k))} now"
+                    shown(k, saved.get(k, absent.get(k)), asked.get(k, absent.get(k)))
                     for k in sorted(set(saved) | set(asked))
                     if saved.get(k) != asked.get(k)
                 )
