@@ -69,7 +69,7 @@ class SimulateOptions:
     device: str = "auto"
     cost_aware: bool = False
     # each round goes on from the previous round's model: 1-3 points above a cold start on the
-    # dev sample from round 2 on (BENCHMARKS.md, "Learning curves")
+    # dev sample from round 2 on (BENCHMARKS.md, "Warm start against cold start")
     warm_start: bool = True
     pool_sample: int | None = None  # scored per round (None: POOL_SAMPLE or 10 batches; 0: all)
 
