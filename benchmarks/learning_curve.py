@@ -98,7 +98,7 @@ def main() -> None:
     every_row = read_rows(a.out)
     # Means and bands over the seeds whose every strategy ran the same rounds; a seed cut
     # short is shown on its own below, not averaged into the later rounds.
-    last = {(r["strategy"], r["seed"]): int(r["round"]) for r in every_row}
+    last = last_rounds(every_row)
     top = max(last.values())
     strategies_all = {r["strategy"] for r in every_row}
     complete = sorted(
@@ -160,6 +160,7 @@ def main() -> None:
         print("\nPer seed:\n")
         for seed in seeds_done:
             mine = [r for r in every_row if int(r["seed"]) == seed]
+            ran_to = last_rounds(mine)
             for s in (s for s in strategies if s != "random"):
                 hit = reach(mine, s, target)
                 if hit is not None:
@@ -169,10 +170,10 @@ def main() -> None:
                         f"sentences"
                     )
                 else:
-                    last_round = max(
-                        (int(r["round"]) for r in mine if r["strategy"] == s), default=-1
+                    print(
+                        f"- seed {seed}, {s}: not at {target:.4f} by round "
+                        f"{ran_to.get((s, str(seed)), -1)}"
                     )
-                    print(f"- seed {seed}, {s}: not at {target:.4f} by round {last_round}")
             equal_f1(mine, strategies, f"seed {seed}, ")
     if a.against:
         compare(every_row, a.out.name, read_rows(a.against), a.against.name, target)
@@ -188,8 +189,13 @@ def read_rows(out: Path) -> list[dict[str, str]]:
     return rows
 
 
-def mean(rs: list[dict[str, str]], key: str) -> float:
-    return sum(float(r[key]) for r in rs) / len(rs)
+def last_rounds(rows: list[dict[str, str]]) -> dict[tuple[str, str], int]:
+    """(strategy, seed) to the last round it ran."""
+    last: dict[tuple[str, str], int] = {}
+    for r in rows:
+        key = (r["strategy"], r["seed"])
+        last[key] = max(last.get(key, -1), int(r["round"]))
+    return last
 
 
 def compare(
@@ -198,15 +204,7 @@ def compare(
 ) -> None:  # fmt: skip
     """Two runs of the same recipe but one setting (warm against cold start), round by round,
     on the strategies and seeds both ran and the rounds both finished."""
-
-    def done(rs: list[dict[str, str]]) -> dict[tuple[str, str], int]:
-        last: dict[tuple[str, str], int] = {}
-        for r in rs:
-            key = (r["strategy"], r["seed"])
-            last[key] = max(last.get(key, -1), int(r["round"]))
-        return last
-
-    mine, theirs = done(rows), done(other)
+    mine, theirs = last_rounds(rows), last_rounds(other)
     for strategy in sorted({s for s, sd in mine if (s, sd) in theirs}):
         shared = sorted({sd for s, sd in mine if s == strategy and (s, sd) in theirs}, key=int)
         # each seed on its own (they may have run to different rounds), then their means
@@ -235,14 +233,16 @@ def _compare_rounds(
         f"{other_name} F1 | difference | {name} train s | {other_name} train s |"
     )
     print("|---" * 9 + "|")
+    # per round, means over the seeds (each ran rounds 0..top on both sides): the column
+    # named, with F1 beside it
+    sa, ta, sec_a = (_curve(a, strategy, k) for k in ("sentences", "tokens", "train_s"))
+    tb, sec_b = (_curve(b, strategy, k) for k in ("tokens", "train_s"))
+    assert sa and ta and sec_a and tb and sec_b
     for rnd in range(top + 1):
-        ra = [r for r in a if int(r["round"]) == rnd]
-        rb = [r for r in b if int(r["round"]) == rnd]
         print(
-            f"| {rnd} | {mean(ra, 'sentences'):,.0f} | {mean(ra, 'tokens'):,.0f} | "
-            f"{mean(ra, 'f1'):.4f} | {mean(rb, 'tokens'):,.0f} | {mean(rb, 'f1'):.4f} | "
-            f"{mean(ra, 'f1') - mean(rb, 'f1'):+.4f} | {mean(ra, 'train_s'):.0f} | "
-            f"{mean(rb, 'train_s'):.0f} |"
+            f"| {rnd} | {sa.xs[rnd]:,.0f} | {ta.xs[rnd]:,.0f} | {ta.f1[rnd]:.4f} | "
+            f"{tb.xs[rnd]:,.0f} | {tb.f1[rnd]:.4f} | {ta.f1[rnd] - tb.f1[rnd]:+.4f} | "
+            f"{sec_a.xs[rnd]:.0f} | {sec_b.xs[rnd]:.0f} |"
         )
     print()
     for label, rs in ((name, a), (other_name, b)):
@@ -260,10 +260,9 @@ def equal_f1(rows: list[dict[str, str]], strategies: list[str], prefix: str) -> 
     """At equal F1 whatever the target: random's last round against each strategy's curve."""
     if "random" not in strategies or not any(r["strategy"] == "random" for r in rows):
         return
-    last = max(int(r["round"]) for r in rows if r["strategy"] == "random")
-    rs = [r for r in rows if r["strategy"] == "random" and int(r["round"]) == last]
-    f1 = sum(float(r["f1"]) for r in rs) / len(rs)
-    tokens = sum(float(r["tokens"]) for r in rs) / len(rs)
+    random = _curve(rows, "random", "tokens")
+    assert random is not None
+    last, f1, tokens = random.rounds[-1], random.f1[-1], random.xs[-1]
     for s in strategies:
         hit = reach(rows, s, f1) if s != "random" else None
         if hit is None:
