@@ -1,15 +1,17 @@
-"""Each simulated round's dev-sample F1, read from `workbench simulate`'s log.
+"""Each simulated round's dev-sample F1, side by side for two runs.
 
 curves.csv scores every round on test; the dev sample (1,000 dev sentences) is what
 chooses a round's epoch, so its best F1 is the figure to choose settings on (warm or cold
-start). A log that resumed a round counts that round's last try.
+start). `simulate` writes it as curves.csv's `dev_f1`; runs made before that column have it
+only in their log, read back here (a log that resumed a round counts that round's last try).
 
-    python benchmarks/al_dev_f1.py WARM.log [--against COLD.log] [--strategy mnlp]
+    python benchmarks/al_dev_f1.py WARM_OUT_DIR|WARM.log [--against COLD_OUT_DIR|COLD.log]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import re
 from pathlib import Path
 
@@ -17,9 +19,20 @@ ROUND = re.compile(r"\[(\w+) seed (\d+)\] round (\d+):")
 DEV = re.compile(r"dev F1 ([0-9.]+)")
 
 
-def best_dev(log: Path) -> dict[tuple[str, int, int], float]:
-    """(strategy, seed, round) to the best dev F1 of its epochs; a round taken, not trained,
-    has none."""
+def best_dev(run: Path) -> dict[tuple[str, int, int], float]:
+    """(strategy, seed, round) to its dev F1, from a run's curves.csv or its log."""
+    if run.is_dir():
+        with (run / "curves.csv").open(encoding="utf-8") as fh:
+            return {
+                (r["strategy"], int(r["seed"]), int(r["round"])): float(r["dev_f1"])
+                for r in csv.DictReader(fh)
+                if r.get("dev_f1")
+            }
+    return _best_dev_in_log(run)
+
+
+def _best_dev_in_log(log: Path) -> dict[tuple[str, int, int], float]:
+    """The best dev F1 of each round's epochs; a round taken, not trained, has none."""
     best: dict[tuple[str, int, int], float] = {}
     key: tuple[str, int, int] | None = None
     for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -33,13 +46,13 @@ def best_dev(log: Path) -> dict[tuple[str, int, int], float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("log", type=Path)
+    ap.add_argument("run", type=Path, help="an output directory, or the log of an older run")
     ap.add_argument("--against", type=Path)
     ap.add_argument("--strategy", default="mnlp")
     a = ap.parse_args()
-    mine = best_dev(a.log)
+    mine = best_dev(a.run)
     theirs = best_dev(a.against) if a.against else {}
-    name, other = a.log.stem, a.against.stem if a.against else ""
+    name, other = a.run.stem, a.against.stem if a.against else ""
     for seed in sorted({s for st, s, _ in mine if st == a.strategy}):
         print(f"\n{a.strategy}, seed {seed}: the best dev-sample F1 of each round\n")
         print(f"| round | {name} |" + (f" {other} | difference |" if theirs else ""))

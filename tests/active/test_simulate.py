@@ -91,12 +91,23 @@ def test_simulate_writes_curves_and_resumes(
     assert (out / "curves.png").stat().st_size > 10_000
     assert "labelled sentences" in res.stdout
 
+    # each round's dev-sample F1 (of the epoch kept) beside its test F1
+    assert all(0.0 <= float(r["dev_f1"]) <= 1.0 for r in rows)
+
+    # A run from before the dev_f1 column: its rows are kept, the column left empty.
+    old = [{k: v for k, v in r.items() if k != "dev_f1"} for r in rows]
+    with (out / "curves.csv").open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(old[0]))
+        writer.writeheader()
+        writer.writerows(old)
+
     # Asking for one more round resumes: rounds 0..2 are not trained again.
     res = CliRunner().invoke(app, [*args, "--rounds", "3"])
     assert res.exit_code == 0, res.output
     again = _rows(out)
-    assert again[:6] == rows
+    assert again[:6] == [{**r, "dev_f1": ""} for r in rows]
     assert [(r["strategy"], r["round"]) for r in again[6:]] == [("mnlp", "3"), ("random", "3")]
+    assert all(float(r["dev_f1"]) >= 0.0 for r in again[6:])
 
     # Other settings in the same directory are refused rather than mixed in.
     res = CliRunner().invoke(app, [*args, "--rounds", "3", "--batch", "5"])

@@ -37,6 +37,7 @@ CSV_FIELDS = [
     "precision",
     "recall",
     "f1",
+    "dev_f1",  # the kept epoch's, on the dev sample: the figure to choose settings on
     "train_s",
     "score_s",
 ]
@@ -209,12 +210,26 @@ class Simulation:
         tmp.replace(self.state_path)
 
     def _append_row(self, row: dict[str, object]) -> None:
+        if self.csv_path.exists():
+            with self.csv_path.open(encoding="utf-8") as fh:
+                header = next(csv.reader(fh), [])
+            if header != CSV_FIELDS:  # a run resumed from before a column was added
+                self._write_rows(self.rows())
         new = not self.csv_path.exists()
         with self.csv_path.open("a", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS)
             if new:
                 writer.writeheader()
             writer.writerow(row)
+
+    def _write_rows(self, rows: Sequence[dict[str, str]]) -> None:
+        """The whole csv again, under the current header (a missing column left empty)."""
+        tmp = self.csv_path.with_suffix(".tmp")
+        with tmp.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS, restval="")
+            writer.writeheader()
+            writer.writerows(rows)
+        tmp.replace(self.csv_path)
 
     def run(self) -> list[dict[str, str]]:
         o = self.opts
@@ -329,6 +344,7 @@ class Simulation:
                     "precision": round(fitted.test["precision"], 4),
                     "recall": round(fitted.test["recall"], 4),
                     "f1": round(fitted.test["f1"], 4),
+                    "dev_f1": round(fitted.dev["f1"], 4) if fitted.dev else "",
                     "train_s": round(fitted.timings["train_s"], 1),
                     "score_s": round(time.perf_counter() - t0, 1),
                 }
@@ -431,12 +447,7 @@ class Simulation:
             if not (r["strategy"] == strategy and int(r["seed"]) == seed and int(r["round"]) > done)
         ]
         if len(keep) != len(rows):
-            tmp = self.csv_path.with_suffix(".tmp")
-            with tmp.open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS)
-                writer.writeheader()
-                writer.writerows(keep)
-            tmp.replace(self.csv_path)
+            self._write_rows(keep)
 
     def rows(self) -> list[dict[str, str]]:
         if not self.csv_path.exists():
