@@ -21,6 +21,7 @@ from workbench.active.corpus import load_corpus, unannotated_pool
 from workbench.active.round_lock import round_lock
 from workbench.core import spans_to_bio
 from workbench.model.base import BUNDLED, resolve_base_model
+from workbench.model.soup import mark_refit
 from workbench.model.train import (
     Fitted,
     Log,
@@ -31,6 +32,7 @@ from workbench.model.train import (
 )
 from workbench.project import Project
 from workbench.store.rounds import (
+    ModelRecord,
     active_model,
     fail_round,
     finish_round,
@@ -174,23 +176,10 @@ def _run(
             unlabelled=unlabelled,
         )
         dev = None if opts.with_dev else fitted.dev
+        if opts.with_dev:
+            mark_refit(incoming)  # the directory itself says so, wherever it is read
         active = active_model(conn)
-        current = None if active is None else active.f1
-        if opts.promote == "always" or active is None:
-            promote = True
-        elif dev is None or current is None:
-            promote = False
-            log(
-                "the new model and the active one cannot be compared on dev (one was trained "
-                "on it): the new model is kept but not made active (--promote always overrides)"
-            )
-        else:
-            promote = dev["f1"] >= current
-            if not promote:
-                log(
-                    f"dev F1 {dev['f1']:.4f} is below the active model's {current:.4f}: "
-                    "the new model is kept but not made active (--promote always overrides)"
-                )
+        promote = promotes(opts.promote, dev, active, log)
         timings = dict(fitted.timings)
         scores: list[tuple[int, float]] = []
         if score_pool is not None:
@@ -201,7 +190,7 @@ def _run(
             timings["score_s"] = time.perf_counter() - t0
 
         final = project.models_dir / f"model-{round_id:04d}"
-        _readable_like_the_rest(incoming)
+        readable_like_the_rest(incoming)
         os.replace(incoming, final)
         model_id = finish_round(
             conn,
@@ -239,7 +228,30 @@ def _run(
         conn.close()
 
 
-def _readable_like_the_rest(directory: Path) -> None:
+def promotes(
+    promote: str, dev: dict[str, Any] | None, active: ModelRecord | None, log: Log
+) -> bool:
+    """Whether a new model becomes active: always, or (``auto``) when its dev F1 is not below
+    the active model's; a model without a dev score never replaces one under ``auto``."""
+    current = None if active is None else active.f1
+    if promote == "always" or active is None:
+        return True
+    if dev is None or current is None:
+        log(
+            "the new model and the active one cannot be compared on dev (one was trained "
+            "on it): the new model is kept but not made active (--promote always overrides)"
+        )
+        return False
+    if dev["f1"] < current:
+        log(
+            f"dev F1 {dev['f1']:.4f} is below the active model's {current:.4f}: "
+            "the new model is kept but not made active (--promote always overrides)"
+        )
+        return False
+    return True
+
+
+def readable_like_the_rest(directory: Path) -> None:
     """Every file of a model directory gets the mode a new file gets here: some writers
     (safetensors) create theirs private, and a model is shared like its other files."""
     umask = os.umask(0)

@@ -155,6 +155,7 @@ for name, command in (
     ("evaluate", model_cmds.evaluate),
     ("models", model_cmds.models),
     ("activate", model_cmds.activate),
+    ("soup", model_cmds.soup),
     ("tag", tag_cmd.tag),
     ("retrain", active_cmds.retrain),
     ("simulate", active_cmds.simulate),

@@ -1,4 +1,4 @@
-"""`workbench train` and `workbench evaluate`."""
+"""`workbench train`, `evaluate`, `models`, `activate` and `soup`."""
 
 from __future__ import annotations
 
@@ -193,3 +193,29 @@ def activate(
     m = activate_model(project_of(ctx), model_id)
     score = f", dev F1 {m.f1:.4f}" if m.f1 is not None else ""
     out.print(f"Model #{m.id} ({m.path}{score}) is now active.")
+
+
+def soup(
+    ctx: typer.Context,
+    models: list[str] = typer.Argument(
+        ..., help="Two or more model numbers (`workbench models`) or model directories."
+    ),
+    context: int | None = typer.Option(
+        None,
+        min=0,
+        help="Sub-tokens of context a side the soup reads (default: the models'; 0 tags fastest).",
+    ),
+    promote: str = typer.Option(
+        "auto", help="auto: active if its dev F1 is not below the active model's; always."
+    ),
+    device: Device = typer.Option("auto", help="Where to score it on dev."),
+) -> None:
+    """Average the weights of models fine-tuned from one base into one model (a model soup):
+    near their ensemble's accuracy at one model's speed."""
+    from workbench.ops.training import soup as run_soup
+
+    res = run_soup(project_of(ctx), models, log, context=context, promote=promote, device=device)
+    state = "made active" if res.promoted else "kept, not active"
+    out.print(f"Model #{res.model_id}, {len(res.members)} models averaged: {res.path} ({state}).")
+    if res.dev is not None:
+        render_scores("dev", res.dev)

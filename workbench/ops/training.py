@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +25,7 @@ from workbench.store.rounds import activate_model as activate
 Log = Callable[[str], None]
 MIN_TRAINING_DOCUMENTS = 10
 EVAL_CHUNK = 256  # documents between two progress reports
+HEADLINE = ("precision", "recall", "f1", "accuracy")  # a model's dev figures, kept first
 
 
 def train(
@@ -210,7 +213,12 @@ def _reads_context(path: Path | None) -> int:
 
 
 def _refit(project: Project, path: Path) -> bool:
-    """Whether ``path`` is a model of this project that dev trained (`train --with-dev`)."""
+    """Whether dev trained ``path`` (`train --with-dev`): as its own config says, or as this
+    project recorded for models made before configs said so."""
+    from workbench.model.soup import is_refit
+
+    if is_refit(path):
+        return True
     here = path.resolve()
     return any(
         m.metrics.get("refit") and project.model_dir(m.path).resolve() == here
@@ -240,5 +248,121 @@ def activate_model(project: Project, model_id: int) -> ModelRecord:
         model = activate(conn, model_id)
         assert model is not None
         return model
+    finally:
+        conn.close()
+
+
+@dataclass
+class SoupResult:
+    model_id: int
+    path: Path
+    members: list[Path]
+    context: int
+    dev: dict[str, Any] | None  # None: a member was trained on dev, or there is no dev split
+    promoted: bool
+    distance: list[float]  # each member's distance to the soup, relative to its own norm
+
+
+def soup(
+    project: Project,
+    members: list[str],
+    log: Log,
+    context: int | None = None,
+    promote: str = "auto",
+    device: str = "auto",
+) -> SoupResult:
+    """Average several models' weights into one new registered model (`workbench soup`):
+    scored on dev unless a member trained on it, made active as a round's model would be.
+    ``members``: model numbers of this project, or model directories."""
+    from workbench.active.round import clean_incoming, promotes, readable_like_the_rest
+    from workbench.active.round_lock import round_lock
+    from workbench.model.soup import average_models, check_members, mark_refit
+    from workbench.store.rounds import (
+        active_model,
+        fail_round,
+        finish_round,
+        mark_stale_rounds,
+        registered_model_dirs,
+        start_round,
+    )
+
+    if promote not in ("auto", "always"):
+        raise WorkbenchError(f"--promote is auto or always, not {promote!r}")
+    known = {m.id: m for m in list_project_models(project)}
+    paths = [_member(project, known, given) for given in members]
+    check_members(paths, context)  # a mistake is one line, before a round is recorded
+    refit_here = {
+        project.model_dir(m.path).resolve() for m in known.values() if m.metrics.get("refit")
+    }
+    bases = {m.base_model for m in known.values() if project.model_dir(m.path) in paths}
+    with round_lock(project.models_dir):
+        conn = project.connect()
+        try:
+            mark_stale_rounds(conn)
+            clean_incoming(project.models_dir, registered_model_dirs(conn))
+            round_id = start_round(conn, "soup", None, {})
+            incoming = project.models_dir / f".incoming-{round_id}"
+            try:
+                made = average_models(paths, incoming, context)
+                refit = made.refit or any(p.resolve() in refit_here for p in paths)
+                if refit and not made.refit:
+                    mark_refit(incoming)
+                log(
+                    f"Averaged {len(paths)} models (the farthest lies {max(made.distance):.1%} "
+                    f"of its weights' norm from the average); the soup reads {made.context} "
+                    "sub-tokens of context a side."
+                )
+                dev = None
+                if refit:
+                    log("A member was trained on dev (`train --with-dev`): no dev score.")
+                elif _has_gold(project, "dev"):
+                    dev = evaluate(project, "dev", incoming, device=device).metrics
+                promoted = promotes(promote, dev, active_model(conn), log)
+                final = project.models_dir / f"model-{round_id:04d}"
+                readable_like_the_rest(incoming)
+                os.replace(incoming, final)
+                model_id = finish_round(
+                    conn,
+                    round_id,
+                    metrics={
+                        **{k: None if dev is None else dev[k] for k in HEADLINE},
+                        "dev": dev,
+                        **({"refit": True} if refit else {}),
+                        "soup": [str(p) for p in paths],
+                    },
+                    timings={},
+                    model_path=str(final.relative_to(project.root)),
+                    base_model=bases.pop() if len(bases) == 1 else "soup",
+                    activate=promoted,
+                )
+            except BaseException as exc:
+                reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
+                fail_round(conn, round_id, reason.splitlines()[0][:500] if reason else repr(exc))
+                shutil.rmtree(incoming, ignore_errors=True)
+                raise
+        finally:
+            conn.close()
+    return SoupResult(model_id, final, paths, made.context, dev, promoted, made.distance)
+
+
+def _member(project: Project, known: dict[int, ModelRecord], given: str) -> Path:
+    """A soup's member: a model number of this project, or a model directory."""
+    if given.isdigit():
+        if int(given) not in known:
+            have = ", ".join(str(i) for i in known) or "none yet"
+            raise ModelError(f"no model {given} in this project (models: {have})")
+        return project.model_dir(known[int(given)].path)
+    path = Path(given)
+    if not (path / "config.json").is_file():
+        raise ModelError(f"{given}: neither a model number of this project nor a model directory")
+    return path
+
+
+def _has_gold(project: Project, split: str) -> bool:
+    from workbench.store.counts import count_by_split_status
+
+    conn = project.connect()
+    try:
+        return count_by_split_status(conn).get((split, "accepted"), 0) > 0
     finally:
         conn.close()
