@@ -23,7 +23,7 @@ def _cli(project: Project, *args: str) -> Any:
 
 def _model_dir(project: Project, model_id: int) -> Path:
     [(path,)] = query(project.db_path, f"SELECT path FROM models WHERE id = {model_id}")
-    return project.root / path
+    return project.root / str(path)
 
 
 def _said(res: Any) -> str:
@@ -54,7 +54,7 @@ def test_a_soup_is_the_average_of_its_members_and_is_scored_on_dev(
         tiny_project.db_path,
         "SELECT r.kind, m.metrics FROM models m JOIN rounds r ON r.id = m.round_id WHERE m.id = 3",
     )
-    recorded = json.loads(metrics)
+    recorded = json.loads(str(metrics))
     ev = _cli(
         tiny_project,
         "evaluate",
@@ -72,7 +72,9 @@ def test_a_soup_is_the_average_of_its_members_and_is_scored_on_dev(
     )
     # made active as a round's model is: only when dev does not say it is worse
     [(was,)] = query(tiny_project.db_path, "SELECT metrics FROM models WHERE id = 2")
-    assert _active(tiny_project) == ([(3,)] if recorded["f1"] >= json.loads(was)["f1"] else [(2,)])
+    assert _active(tiny_project) == (
+        [(3,)] if recorded["f1"] >= json.loads(str(was))["f1"] else [(2,)]
+    )
 
     # a soup `tag` reads as any model
     (tiny_project.root / "in.txt").write_text("Cisplatin caused nephrotoxicity.\n")
@@ -129,7 +131,7 @@ def test_a_soup_with_a_refit_member_has_no_dev_score(tiny_project: Project) -> N
     assert res.exit_code == 0, res.output
     assert "no dev score" in _said(res) and "kept, not active" in _said(res)
     [(metrics,)] = query(tiny_project.db_path, "SELECT metrics FROM models WHERE id = 3")
-    assert json.loads(metrics)["refit"] is True and json.loads(metrics)["f1"] is None
+    assert json.loads(str(metrics))["refit"] is True and json.loads(str(metrics))["f1"] is None
     assert _active(tiny_project) == [(2,)]
     ev = _cli(
         tiny_project, "evaluate", "--split", "dev", "--model", str(_model_dir(tiny_project, 3))
