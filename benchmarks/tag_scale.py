@@ -273,6 +273,26 @@ def context(args: argparse.Namespace) -> None:
         print(f"| {name} | {sec:.1f} | {words / sec:,.0f} | {ratios} |")
 
 
+def versus(args: argparse.Namespace) -> None:
+    """`tag` with one model against another on the same input, interleaved: e.g. a soup
+    (`workbench soup`) against one of its members, to show it costs no speed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src, n_docs, words = inputs(Path(tmp), 1)
+        runs: dict[str, list[float]] = {}
+        for _ in range(args.repeats):
+            for model in (args.model, args.against):
+                runs.setdefault(model, []).append(
+                    steady("workbench:torch:auto", model, src)["seconds"]
+                )
+    print(header(f"`tag` with one model against another: {n_docs:,} CDR abstracts"))
+    print(f"- {words:,} words; median of {args.repeats} runs, interleaved\n")
+    print("| model (`workbench tag`, torch, auto) | steady s | words/s | vs the second |")
+    print("|---|---|---|---|")
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    for model, sec in med.items():
+        print(f"| `{model}` | {sec:.1f} | {words / sec:,.0f} | {med[args.against] / sec:.2f}x |")
+
+
 def startup(args: argparse.Namespace) -> None:
     line = (
         "Famotidine-associated delirium in a patient treated with cisplatin for "
@@ -407,6 +427,7 @@ def main() -> None:
         ("ray", ray),
         ("onnx", onnx),
         ("context", context),
+        ("versus", versus),
         ("gpu", gpu),
     ):
         p = sub.add_parser(name)
@@ -414,7 +435,9 @@ def main() -> None:
         p.set_defaults(fn=fn)
         if name in ("throughput", "ray", "gpu"):
             p.add_argument("--copies", type=int, default=1 if name == "throughput" else 4)
-        if name in ("throughput", "startup", "context", "gpu"):
+        if name == "versus":
+            p.add_argument("--against", required=True, help="the model to compare with")
+        if name in ("throughput", "startup", "context", "versus", "gpu"):
             p.add_argument("--repeats", type=int, default=5 if name == "startup" else 2)
         if name == "rss":
             p.add_argument("--sizes", default="1000,10000,100000")
