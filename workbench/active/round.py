@@ -189,19 +189,17 @@ def _run(
             scores = score_pool(queue_model)
             timings["score_s"] = time.perf_counter() - t0
 
-        final = project.models_dir / f"model-{round_id:04d}"
-        readable_like_the_rest(incoming)
-        os.replace(incoming, final)
-        model_id = finish_round(
+        model_id, final = register(
+            project,
             conn,
             round_id,
+            incoming,
             metrics={
                 **_metrics(fitted, dev, corpus.dev_from_train, len(corpus.train)),
                 **({"base_fallback_from": project.config.base_model} if fallback else {}),
                 **({"note": opts.note} if opts.note else {}),
             },
             timings=timings,
-            model_path=str(final.relative_to(project.root)),
             base_model=base[1],
             activate=promote,
             scores=scores,
@@ -219,13 +217,33 @@ def _run(
             promote,
         )
     except BaseException as exc:
-        if main and round_id:
-            reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
-            fail_round(conn, round_id, reason.splitlines()[0][:500] if reason else repr(exc))
-        shutil.rmtree(incoming, ignore_errors=True)
+        abandon(conn, round_id if main else 0, incoming, exc)
         raise
     finally:
         conn.close()
+
+
+def register(
+    project: Project, conn: Any, round_id: int, incoming: Path, **finish: Any
+) -> tuple[int, Path]:
+    """The incoming model renamed to ``models/model-<round>``, then registered (and the round
+    closed) in one transaction: until then the previous active model stays active."""
+    final = project.models_dir / f"model-{round_id:04d}"
+    _readable_like_the_rest(incoming)
+    os.replace(incoming, final)
+    model_id = finish_round(
+        conn, round_id, model_path=str(final.relative_to(project.root)), **finish
+    )
+    return model_id, final
+
+
+def abandon(conn: Any, round_id: int, incoming: Path, exc: BaseException) -> None:
+    """A round that failed or was interrupted: recorded as failed (with the first line of
+    why), its unregistered model removed."""
+    if round_id:
+        reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
+        fail_round(conn, round_id, reason.splitlines()[0][:500] if reason else repr(exc))
+    shutil.rmtree(incoming, ignore_errors=True)
 
 
 def promotes(
@@ -251,7 +269,7 @@ def promotes(
     return True
 
 
-def readable_like_the_rest(directory: Path) -> None:
+def _readable_like_the_rest(directory: Path) -> None:
     """Every file of a model directory gets the mode a new file gets here: some writers
     (safetensors) create theirs private, and a model is shared like its other files."""
     umask = os.umask(0)

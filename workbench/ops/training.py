@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -274,13 +272,11 @@ def soup(
     """Average several models' weights into one new registered model (`workbench soup`):
     scored on dev unless a member trained on it, made active as a round's model would be.
     ``members``: model numbers of this project, or model directories."""
-    from workbench.active.round import clean_incoming, promotes, readable_like_the_rest
+    from workbench.active.round import abandon, clean_incoming, promotes, register
     from workbench.active.round_lock import round_lock
     from workbench.model.soup import average_models, check_members, mark_refit
     from workbench.store.rounds import (
         active_model,
-        fail_round,
-        finish_round,
         mark_stale_rounds,
         registered_model_dirs,
         start_round,
@@ -318,12 +314,11 @@ def soup(
                 elif _has_gold(project, "dev"):
                     dev = evaluate(project, "dev", incoming, device=device).metrics
                 promoted = promotes(promote, dev, active_model(conn), log)
-                final = project.models_dir / f"model-{round_id:04d}"
-                readable_like_the_rest(incoming)
-                os.replace(incoming, final)
-                model_id = finish_round(
+                model_id, final = register(
+                    project,
                     conn,
                     round_id,
+                    incoming,
                     metrics={
                         **{k: None if dev is None else dev[k] for k in HEADLINE},
                         "dev": dev,
@@ -331,14 +326,11 @@ def soup(
                         "soup": [str(p) for p in paths],
                     },
                     timings={},
-                    model_path=str(final.relative_to(project.root)),
                     base_model=bases.pop() if len(bases) == 1 else "soup",
                     activate=promoted,
                 )
             except BaseException as exc:
-                reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
-                fail_round(conn, round_id, reason.splitlines()[0][:500] if reason else repr(exc))
-                shutil.rmtree(incoming, ignore_errors=True)
+                abandon(conn, round_id, incoming, exc)
                 raise
         finally:
             conn.close()
