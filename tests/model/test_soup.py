@@ -105,6 +105,7 @@ def test_a_soup_that_cannot_be_made_is_one_line_and_records_nothing(
         (["1", str(tiny_project.root)], "neither a model number of this project nor a model"),
         (["1", "2"], "read 0 and 8 sub-tokens of context a side: say which the soup reads"),
         (["1", str(other_tags)], "differ in id2label"),
+        (["1", "2", "--context", "999"], "--context 999: give 0 to 128 sub-tokens"),
     ):
         res = _cli(tiny_project, "soup", *args, "--device", "cpu")
         assert res.exit_code == 4, (args, res.output)
