@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import subprocess
 import sys
 from itertools import pairwise
@@ -111,8 +112,8 @@ def main() -> None:
     target = 0.95 * a.full_f1
     print(header("Learning curves: mnlp vs random on BC5CDR, bundled encoder"))
     print(
-        f"- `workbench {' '.join(cmd[3:])}`\n"
-        f"- pool: BC5CDR train, {pool_sents:,} sentences, {pool_tokens:,} tokens; scored on "
+        (f"- `workbench {' '.join(cmd[3:])}`\n" if not a.report_only else recorded(a.out))
+        + f"- pool: BC5CDR train, {pool_sents:,} sentences, {pool_tokens:,} tokens; scored on "
         f"test each round; target 95% of {a.full_f1} = {target:.4f}\n"
         + (
             f"- means and bands (lowest-highest F1) over seeds {', '.join(complete)}, "
@@ -187,6 +188,17 @@ def read_rows(out: Path) -> list[dict[str, str]]:
     if not rows:
         raise SystemExit(f"{out}: no round has finished yet")
     return rows
+
+
+def recorded(out: Path) -> str:
+    """What a run recorded of its settings, for a report of a run this script did not start
+    (flags given to `--report-only` would only be guesses)."""
+    try:
+        config = json.loads((out / "state.json").read_text(encoding="utf-8"))["config"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise SystemExit(f"{out}: no readable state.json ({exc})") from None
+    shown = ", ".join(f"{k.replace('_', '-')} {v}" for k, v in sorted(config.items()))
+    return f"- the run's settings, as its state.json records them: {shown}\n"
 
 
 def last_rounds(rows: list[dict[str, str]]) -> dict[tuple[str, str], int]:
