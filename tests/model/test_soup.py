@@ -76,6 +76,9 @@ def test_a_soup_is_the_average_of_its_members_and_is_scored_on_dev(
         [(3,)] if recorded["f1"] >= json.loads(str(was))["f1"] else [(2,)]
     )
 
+    listed = _cli(tiny_project, "models")
+    assert listed.exit_code == 0 and "Model #3 is the average of #1, #2." in _said(listed)
+
     # a soup `tag` reads as any model
     (tiny_project.root / "in.txt").write_text("Cisplatin caused nephrotoxicity.\n")
     model = str(_model_dir(tiny_project, 3))

@@ -181,6 +181,13 @@ def models(ctx: typer.Context) -> None:
             style="bold" if m.active else None,
         )
     out.print(table)
+    project = project_of(ctx)
+    number = {project.model_dir(m.path).resolve(): f"#{m.id}" for m in listed}
+    for m in listed:
+        members = m.metrics.get("soup")
+        if isinstance(members, list):  # say what a soup is made of
+            named = [number.get(project.model_dir(str(p)).resolve(), str(p)) for p in members]
+            out.print(f"Model #{m.id} is the average of {', '.join(named)}.")
 
 
 def activate(

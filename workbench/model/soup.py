@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 WEIGHTS = "model.safetensors"
 TOKENIZER_FILES = ("tokenizer", "special_tokens_map", "added_tokens", "vocab", "merges")
-SOUP_KEY = "workbench_soup"  # config.json: the members' directories, as given
+SOUP_KEY = "workbench_soup"  # config.json: the members' directories (absolute)
 REFIT_KEY = "workbench_refit"  # config.json: dev was part of training (`train --with-dev`)
 
 # What makes two models' weights averageable beyond their tensors' names and shapes.
@@ -139,7 +139,7 @@ def average_models(members: Sequence[Path], out: Path, context: int | None = Non
         )
         config = dict(first.config)
         config[CONTEXT_KEY] = context
-        config[SOUP_KEY] = [str(p) for p in members]
+        config[SOUP_KEY] = [str(p.resolve()) for p in members]
         refit = any(d.config.get(REFIT_KEY) for d in dirs)
         config.pop(REFIT_KEY, None)
         if refit:

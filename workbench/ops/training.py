@@ -323,7 +323,7 @@ def soup(
                         **{k: None if dev is None else dev[k] for k in HEADLINE},
                         "dev": dev,
                         **({"refit": True} if refit else {}),
-                        "soup": [str(p) for p in paths],
+                        "soup": [str(p.resolve()) for p in paths],
                     },
                     timings={},
                     base_model=bases.pop() if len(bases) == 1 else "soup",
