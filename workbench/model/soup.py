@@ -107,15 +107,16 @@ def check_members(
     return dirs, context
 
 
-def average_models(members: Sequence[Path], out: Path, context: int | None = None) -> Soup:
-    """Write the uniform average of ``members`` to ``out`` (a new model directory).
-
-    ``context``: the sub-tokens of text a side the soup reads; None takes the members' when
-    they agree."""
+def average_models(
+    dirs: Sequence[ModelDir], context: int, out: Path, trained_on_dev: bool = False
+) -> Soup:
+    """Write the uniform average of ``dirs`` (as `check_members` returns them) to ``out``, a
+    new model directory reading ``context``; ``trained_on_dev``: a member is known (from a
+    project's records) to be a refit though its config does not say so."""
     from safetensors.torch import save_file
 
-    dirs, context = check_members(members, context)
     first = dirs[0]
+    members = [d.path for d in dirs]
     total: dict[str, torch.Tensor] = {}
     dtypes: dict[str, torch.dtype] = {}
     for d in dirs:  # one member in memory at a time, beside the running sum
@@ -140,7 +141,7 @@ def average_models(members: Sequence[Path], out: Path, context: int | None = Non
         config = dict(first.config)
         config[CONTEXT_KEY] = context
         config[SOUP_KEY] = [str(p.resolve()) for p in members]
-        refit = any(d.config.get(REFIT_KEY) for d in dirs)
+        refit = trained_on_dev or any(d.config.get(REFIT_KEY) for d in dirs)
         config.pop(REFIT_KEY, None)
         if refit:
             config[REFIT_KEY] = True
@@ -152,7 +153,7 @@ def average_models(members: Sequence[Path], out: Path, context: int | None = Non
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
-    return Soup(out, list(members), context, refit, distance)
+    return Soup(out, members, context, refit, distance)
 
 
 def _tokenizer_bytes(path: Path) -> bytes:

@@ -274,7 +274,7 @@ def soup(
     ``members``: model numbers of this project, or model directories."""
     from workbench.active.round import abandon, clean_incoming, promotes, register
     from workbench.active.round_lock import round_lock
-    from workbench.model.soup import average_models, check_members, mark_refit
+    from workbench.model.soup import average_models, check_members
     from workbench.store.rounds import (
         active_model,
         mark_stale_rounds,
@@ -286,10 +286,11 @@ def soup(
         raise WorkbenchError(f"--promote is auto or always, not {promote!r}")
     known = {m.id: m for m in list_project_models(project)}
     paths = [_member(project, known, given) for given in members]
-    check_members(paths, context)  # a mistake is one line, before a round is recorded
+    dirs, reads = check_members(paths, context)  # a mistake is one line, before a round exists
     refit_here = {
         project.model_dir(m.path).resolve() for m in known.values() if m.metrics.get("refit")
     }
+    recorded_refit = any(p.resolve() in refit_here for p in paths)
     bases = {m.base_model for m in known.values() if project.model_dir(m.path) in paths}
     with round_lock(project.models_dir):
         conn = project.connect()
@@ -299,10 +300,8 @@ def soup(
             round_id = start_round(conn, "soup", None, {})
             incoming = project.models_dir / f".incoming-{round_id}"
             try:
-                made = average_models(paths, incoming, context)
-                refit = made.refit or any(p.resolve() in refit_here for p in paths)
-                if refit and not made.refit:
-                    mark_refit(incoming)
+                made = average_models(dirs, reads, incoming, trained_on_dev=recorded_refit)
+                refit = made.refit
                 log(
                     f"Averaged {len(paths)} models (the farthest lies {max(made.distance):.1%} "
                     f"of its weights' norm from the average); the soup reads {made.context} "
