@@ -144,6 +144,8 @@ def report(project: Path, wall: float | None, train_args: list[str]) -> str:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1].startswith("-"):  # no project directory: usage
+        sys.exit(__doc__)
     if len(sys.argv) > 2 and sys.argv[2] == "--report":
         print(report(Path(sys.argv[1]), None, sys.argv[3:]))
     else:
