@@ -7,11 +7,11 @@ DEMO := demo
 .PHONY: demo demo-project tagger-demo test setup lint clean
 
 # torch is installed first, pinned: an unpinned torch pulls gigabytes of CUDA packages.
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml Makefile
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[dev,cluster]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,cluster,onnx]'
 	touch $@
 
 setup: $(VENV)/.installed

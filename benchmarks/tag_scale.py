@@ -113,11 +113,12 @@ def inputs(tmp: Path, copies: int) -> tuple[Path, int, int]:
 def steady(kind: str, model: str, src: Path, device: str = "cpu") -> dict[str, float]:
     res = subprocess.run(
         [sys.executable, "-c", STEADY, kind, model, str(src), device],
-        check=True,
         capture_output=True,
         text=True,
         env=ENV,
     )
+    if res.returncode != 0:
+        raise SystemExit(f"the steady run of {kind} on {model} failed:\n{res.stderr[-3000:]}")
     return json.loads(res.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
@@ -142,6 +143,13 @@ def throughput(args: argparse.Namespace) -> None:
         "onnx:fp32": "ONNX Runtime, fp32",
         "onnx:int8": "ONNX Runtime, dynamic int8",
     }
+    # The steady runs load the ONNX graph, which `tag` would export; exported in a child, since
+    # a child's peak RSS starts at this process's (Linux counts the pre-exec fork).
+    export = "import sys; from pathlib import Path; from workbench.model.onnx_export import "
+    export += "ensure_onnx; ensure_onnx(Path(sys.argv[1]), print)"
+    done = subprocess.run([sys.executable, "-c", export, args.model], env=ENV, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"exporting {args.model} to ONNX failed")
     with tempfile.TemporaryDirectory() as tmp:
         src, n_docs, words = inputs(Path(tmp), args.copies)
         st: dict[str, list[dict[str, float]]] = {}

@@ -8,6 +8,7 @@ temporary name and renamed, beside the safetensors weights it was made from.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import warnings
@@ -22,20 +23,28 @@ from workbench.model.shapes import uses_shapes
 OPSET = 17
 
 
+def _require_onnx() -> None:
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        raise ModelError(
+            "exporting to ONNX needs onnx and onnxruntime: pip install 'workbench[onnx]'"
+        ) from None
+
+
 def export_onnx(path: Path, quantize: bool = True) -> list[Path]:
     """Write the fp32 graph (and its int8 quantisation); return the files written."""
     quiet_transformers()
-    try:
-        import onnx  # noqa: F401
-        import torch
-        from transformers import AutoModelForTokenClassification
-    except ImportError:
-        raise ModelError("exporting to ONNX needs onnx: pip install onnx onnxruntime") from None
+    _require_onnx()
+    import torch
+    from transformers import AutoModelForTokenClassification
+
     target = path / ONNX_DIR
     work = path / f".{ONNX_DIR}.tmp"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
     try:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
         model = AutoModelForTokenClassification.from_pretrained(
             str(path), use_safetensors=True, trust_remote_code=False, dtype=torch.float32
         ).eval()
@@ -61,9 +70,21 @@ def export_onnx(path: Path, quantize: bool = True) -> list[Path]:
         if quantize:
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
-            quantize_dynamic(
-                str(work / "model.onnx"), str(work / "model.int8.onnx"), weight_type=QuantType.QInt8
-            )
+            # Its advice to pre-process goes through logging.warning, which would also give
+            # the root logger a stderr handler for the rest of the process.
+            root, quiet = logging.getLogger(), logging.NullHandler()
+            level = root.level
+            root.addHandler(quiet)
+            root.setLevel(logging.ERROR)
+            try:
+                quantize_dynamic(
+                    str(work / "model.onnx"),
+                    str(work / "model.int8.onnx"),
+                    weight_type=QuantType.QInt8,
+                )
+            finally:
+                root.removeHandler(quiet)
+                root.setLevel(level)
             written.append(onnx_graph(path, quantized=True))
         shutil.rmtree(target, ignore_errors=True)
         os.replace(work, target)
@@ -80,5 +101,6 @@ def ensure_onnx(path: Path, log: Callable[[str], None]) -> None:
     """Export once, the first time a model is run on ONNX Runtime (torch is needed then)."""
     if onnx_graph(path).is_file():
         return
+    _require_onnx()
     log(f"exporting {path} to ONNX once ({ONNX_DIR}/model.onnx and its int8 quantisation)")
     export_onnx(path)

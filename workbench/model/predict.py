@@ -128,7 +128,7 @@ class Tagger:
         if not graph.is_file():
             raise ModelError(
                 f"{self.path}: no ONNX graph ({ONNX_DIR}/model.onnx); "
-                "`workbench export-onnx` writes one"
+                "`workbench tag --runtime onnx` exports it once"
             )
         return OnnxRuntime(graph, threads)
 
