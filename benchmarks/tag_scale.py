@@ -138,7 +138,7 @@ def timed(cmd: list[str]) -> tuple[float, float]:
 def throughput(args: argparse.Namespace) -> None:
     runtimes = [("torch", "auto"), ("torch", "fp32"), ("onnx", "fp32"), ("onnx", "int8")]
     names = {
-        "torch:auto": "torch, auto (bf16 on this CPU)",
+        "torch:auto": "torch, auto (bf16 where the CPU computes it)",
         "torch:fp32": "torch, fp32",
         "onnx:fp32": "ONNX Runtime, fp32",
         "onnx:int8": "ONNX Runtime, dynamic int8",

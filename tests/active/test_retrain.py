@@ -167,3 +167,23 @@ def test_min_steps_stretches_a_small_round(tiny_project: Project) -> None:  # no
     res = _cli(tiny_project, "retrain", "--device", "cpu", "--min-steps", "40")
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
     assert "; 10 epochs on cpu" in " ".join(res.output.split())  # type: ignore[attr-defined]
+
+
+def test_a_slow_machine_gets_a_shorter_quick_first_round(
+    tiny_project: Project,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A CPU without bf16 took 208 s for the quick round's 250 steps: where the probe says a
+    step is that slow, the first model trains only the steps that fit the quick round's
+    time, says so and records them; the next round trains its full recipe."""
+    import workbench.model.train as train
+
+    monkeypatch.setattr(train, "probe_step_seconds", lambda *a, **k: 0.8)
+    # 60 sentences at batch 16: 4 steps an epoch, 50 epochs are 200 steps; 90 s hold 112
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "50")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    assert "about 0.80 s here: 110 steps" in " ".join(res.output.split())  # type: ignore[attr-defined]
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "50")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    totals = [t for (t,) in _rows(tiny_project, "SELECT progress_total FROM rounds ORDER BY id")]
+    assert totals == [110, 200]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import BC5CDR
 from workbench.core import Document, Span, tokenize
 from workbench.errors import ModelError
 from workbench.model.base import BUNDLED, bundled_path, resolve_base_model
@@ -167,3 +168,32 @@ def test_padding_batches_to_shape_steps_changes_no_prediction(tiny_tagger: Path)
     assert [[s.key() for s in d] for d in stepped] == [[s.key() for s in d] for d in exact]
     scores = [s.score for d in stepped for s in d], [s.score for d in exact for s in d]
     assert np.allclose(*scores, atol=1e-4)  # type: ignore[arg-type]
+
+
+def test_steps_within_a_time_bound() -> None:
+    from workbench.model.train import MIN_BOUNDED_STEPS, steps_within
+
+    assert steps_within(100, 0.2, 250) == 250  # a CPU with bf16: the whole quick round
+    assert steps_within(100, 0.83, 250) == 120  # without: a multiple of ten that fits
+    assert steps_within(100, 0.84, 250) == 110
+    assert steps_within(100, 5.0, 250) == MIN_BOUNDED_STEPS  # never too few to learn
+    assert steps_within(100, 5.0, 60) == 60  # nor more than the run wanted
+
+
+def test_the_step_probe_leaves_the_weights_as_they_were(tiny_bert: Path) -> None:
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    from workbench.core import tag_names
+    from workbench.formats import conll
+    from workbench.model.train import build_examples, probe_step_seconds
+
+    tags = tag_names(["Chemical", "Disease"])
+    tok = AutoTokenizer.from_pretrained(str(tiny_bert))
+    model = AutoModelForTokenClassification.from_pretrained(str(tiny_bert), num_labels=len(tags))
+    docs = conll.read(BC5CDR / "devel.tsv")[:40]
+    examples = build_examples(docs, tok, {t: i for i, t in enumerate(tags)}, 128)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    assert probe_step_seconds(model, tok, examples, 16, "cpu", False) > 0
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert all(p.grad is None for p in model.parameters())

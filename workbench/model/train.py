@@ -14,7 +14,7 @@ import random
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -60,6 +60,9 @@ class TrainOptions:
     seed: int = 13
     device: str = "auto"
     max_steps: int = -1  # > 0 caps training (tests)
+    # > 0: fewer steps where this many seconds would not hold them, chosen from a probe of
+    # this machine's step (the quick first round: a CPU without bf16 takes 4x as long a step)
+    max_train_s: float = 0
     min_steps: int = 0  # small sets train for more epochs so they get at least this many steps
     max_evals: int = 0  # > 0: at most this many dev evaluations (checkpoints by steps)
     # > 0: pick the best checkpoint on a seeded sample of this many dev sentences (a dev
@@ -199,6 +202,58 @@ def steps(n_train: int, opts: TrainOptions) -> int:
     return total if opts.max_steps <= 0 else min(total, opts.max_steps)
 
 
+# A time-bounded run never trains fewer steps than this, however slow the machine: below it
+# the model learns too little to pre-annotate with (BENCHMARKS.md, "A first model from `R`").
+MIN_BOUNDED_STEPS = 100
+# A probe times forward and backward only; clipping and the optimiser add about 17% more
+# (BENCHMARKS.md, "Where a training step's time goes": 30.6 of 189 ms).
+STEP_OVERHEAD = 1.2
+
+
+def steps_within(seconds: float, step_s: float, wanted: int) -> int:
+    """How many of ``wanted`` steps fit ``seconds`` at ``step_s`` each: a multiple of ten, so
+    that the same machine picks the same number run after run, never fewer than
+    ``MIN_BOUNDED_STEPS``."""
+    fits = int(seconds / max(step_s, 1e-6)) // 10 * 10
+    return min(wanted, max(fits, MIN_BOUNDED_STEPS))
+
+
+def probe_step_seconds(
+    model: Any,
+    tokenizer: Any,
+    examples: Sequence[dict[str, Any]],
+    batch_size: int,
+    device: str,
+    mixed: bool,
+) -> float:
+    """Seconds of one optimiser step here: a batch of middling length forward and backward
+    (the quicker of two passes after an untimed one), times ``STEP_OVERHEAD``. The weights
+    are left as they were."""
+    import torch
+    from transformers import DataCollatorForTokenClassification
+
+    by_length = sorted(examples, key=lambda e: len(e["input_ids"]))
+    mid = max(0, len(by_length) // 2 - batch_size // 2)
+    rows = [
+        {k: e[k] for k in ("input_ids", "attention_mask", "labels", "token_type_ids") if k in e}
+        for e in by_length[mid : mid + batch_size]
+    ]
+    batch = DataCollatorForTokenClassification(tokenizer)(rows)
+    batch = {k: v.to(device) for k, v in batch.items()}
+    model.to(device).train()
+    took = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        with torch.autocast(device, dtype=torch.bfloat16, enabled=mixed):
+            loss = model(**batch).loss
+        loss.backward()
+        if device == "cuda":
+            torch.cuda.synchronize()
+        took.append(time.perf_counter() - t0)
+    model.zero_grad(set_to_none=True)
+    return min(took[1:]) * STEP_OVERHEAD  # the quickest timed pass: the least disturbed
+
+
 def fit(
     train: Sequence[Document],
     dev: Sequence[Document],
@@ -264,9 +319,19 @@ def fit(
     chooser = list(dev)
     if 0 < opts.dev_sample < len(chooser):
         chooser = random.Random(opts.seed).sample(chooser, opts.dev_sample)
+    mixed = opts.mixed_bf16(device)
+    if opts.max_train_s > 0:
+        step_s = probe_step_seconds(model, tokenizer, train_ex, opts.batch_size, device, mixed)
+        fits = steps_within(opts.max_train_s, step_s, steps(len(train_ex), opts))
+        if fits < steps(len(train_ex), opts):
+            log(
+                f"A step takes about {step_s:.2f} s here: {fits} steps, to train in about "
+                f"{opts.max_train_s:.0f} s."
+            )
+            opts = replace(opts, max_steps=fits)
+        set_seed(opts.seed)  # the probe drew dropout masks: the run starts as it would have
     epochs, every = schedule(len(train_ex), opts)
     total = steps(len(train_ex), opts)
-    mixed = opts.mixed_bf16(device)
     log(
         f"Training {base_label} on {len(train_ex):,} windows from {len(train):,} "
         f"documents; dev {len(chooser):,} documents; {epochs} epochs on {device}"
