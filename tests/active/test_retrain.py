@@ -47,6 +47,7 @@ def test_two_rounds(tiny_project: Project) -> None:  # noqa: F811
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
     assert "made active" in res.stdout  # type: ignore[attr-defined]
     assert "quick first round" in res.output  # type: ignore[attr-defined]
+    assert "at learning rate 0.01," in res.output  # the one given, not the quick default
     (r1,) = _rows(tiny_project, "SELECT id, kind, strategy, status, promoted, metrics FROM rounds")
     assert json.loads(r1[5])["note"].startswith("quick first round")  # type: ignore[arg-type]
     shown = " ".join(_cli(tiny_project, "status").stdout.split())  # type: ignore[attr-defined]
@@ -182,7 +183,9 @@ def test_a_slow_machine_gets_a_shorter_quick_first_round(
     # 60 sentences at batch 16: 4 steps an epoch, 50 epochs are 200 steps; 90 s hold 112
     res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "50")
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
-    assert "about 0.80 s here: 110 steps" in " ".join(res.output.split())  # type: ignore[attr-defined]
+    said = " ".join(res.output.split())  # type: ignore[attr-defined]
+    assert "about 0.80 s here: 110 steps" in said
+    assert "at learning rate 0.0003," in said  # none given: the quick round's own
     res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "50")
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
     totals = [t for (t,) in _rows(tiny_project, "SELECT progress_total FROM rounds ORDER BY id")]

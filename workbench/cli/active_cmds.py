@@ -37,7 +37,9 @@ def retrain(
         help="Optimiser steps at least: more epochs for a small set (850 reached the "
         "active-learning target in `simulate`; BENCHMARKS.md).",
     ),
-    learning_rate: float = typer.Option(1e-4, help="Peak learning rate."),
+    learning_rate: float | None = typer.Option(
+        None, help="Peak learning rate (default: 1e-4; 3e-4 in a project's quick first round)."
+    ),
     batch_size: int = typer.Option(16, min=1, help="Training batch size."),
     device: Device = typer.Option("auto", help="Where to train."),
     warm_start: bool = typer.Option(False, help="Start from the active model, not the base."),
@@ -51,7 +53,7 @@ def retrain(
     ),
 ) -> None:
     """Train on everything accepted, promote if not worse, and re-order the queue."""
-    from workbench.ops.training import RetrainOptions, round_recipe
+    from workbench.ops.training import QUICK_LEARNING_RATE, RetrainOptions, round_recipe
     from workbench.ops.training import retrain as run_retrain
 
     project = project_of(ctx)
@@ -62,7 +64,7 @@ def retrain(
         train=round_recipe(
             epochs=epochs,
             min_steps=min_steps,
-            learning_rate=learning_rate,
+            **({} if learning_rate is None else {"learning_rate": learning_rate}),
             batch_size=batch_size,
             device=device,
             seed=seed,
@@ -71,6 +73,7 @@ def retrain(
         warm_start=warm_start,
         promote=promote,
         cost_aware=cost_aware,
+        quick_learning_rate=QUICK_LEARNING_RATE if learning_rate is None else learning_rate,
     )
     with TrainBar() as bar:
         res = run_retrain(project, opts, log, progress=bar)
