@@ -61,7 +61,7 @@ class TrainOptions:
     device: str = "auto"
     max_steps: int = -1  # > 0 caps training (tests)
     # > 0: fewer steps where this many seconds would not hold them, chosen from a probe of
-    # this machine's step (the quick first round: a CPU without bf16 takes 4x as long a step)
+    # this machine's step (the quick first round: a CPU without bf16 takes 3.6x as long)
     max_train_s: float = 0
     min_steps: int = 0  # small sets train for more epochs so they get at least this many steps
     max_evals: int = 0  # > 0: at most this many dev evaluations (checkpoints by steps)
@@ -205,15 +205,14 @@ def steps(n_train: int, opts: TrainOptions) -> int:
 # A time-bounded run never trains fewer steps than this, however slow the machine: below it
 # the model learns too little to pre-annotate with (BENCHMARKS.md, "A first model from `R`").
 MIN_BOUNDED_STEPS = 100
-# A probe times forward and backward only; clipping and the optimiser add about 17% more
-# (BENCHMARKS.md, "Where a training step's time goes": 30.6 of 189 ms).
+# A probe times forward and backward only; clipping and the optimiser add about a fifth
+# (BENCHMARKS.md, "Where a training step's time goes": 30.6 ms to 157 ms).
 STEP_OVERHEAD = 1.2
 
 
 def steps_within(seconds: float, step_s: float, wanted: int) -> int:
-    """How many of ``wanted`` steps fit ``seconds`` at ``step_s`` each: a multiple of ten, so
-    that the same machine picks the same number run after run, never fewer than
-    ``MIN_BOUNDED_STEPS``."""
+    """How many of ``wanted`` steps fit ``seconds`` at ``step_s`` each: a multiple of ten (a
+    probe's noise then moves the count less often), never fewer than ``MIN_BOUNDED_STEPS``."""
     fits = int(seconds / max(step_s, 1e-6)) // 10 * 10
     return min(wanted, max(fits, MIN_BOUNDED_STEPS))
 
