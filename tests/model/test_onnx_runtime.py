@@ -3,7 +3,6 @@ what torch tags; a missing package or a failed export says so and leaves the mod
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import BC5CDR, write
+from tests.model.test_tag_scale import _jsonl, _pubtator_head
 from workbench.cli import app
 
 pytest.importorskip("onnxruntime")
@@ -24,17 +23,13 @@ def _model(tiny_tagger: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(tiny_tagger, tmp_path / "model"))
 
 
-def _abstracts(tmp_path: Path, n: int = 8) -> Path:
-    blocks = (BC5CDR / "CDR_TestSet.PubTator.txt").read_text(encoding="utf-8").split("\n\n")
-    return write(tmp_path / "in.pubtator", "\n\n".join(blocks[:n]) + "\n")
+def _argv(model: Path, src: Path, *args: str) -> list[str]:
+    return ["tag", str(src), "--model", str(model), "--device", "cpu", "--format", "jsonl", *args]
 
 
 def _tag(model: Path, src: Path, *args: str) -> tuple[int, list[dict[str, object]], str]:
-    res = CliRunner().invoke(
-        app, ["tag", str(src), "--model", str(model), "--device", "cpu", "--format", "jsonl", *args]
-    )
-    rows = [json.loads(line) for line in res.stdout.splitlines() if line.strip()]
-    return res.exit_code, rows, res.stderr
+    res = CliRunner().invoke(app, _argv(model, src, *args))
+    return res.exit_code, _jsonl(res.stdout), res.stderr
 
 
 def _entities(rows: list[dict[str, object]]) -> set[tuple[object, ...]]:
@@ -46,19 +41,23 @@ def _entities(rows: list[dict[str, object]]) -> set[tuple[object, ...]]:
 
 
 def test_onnx_fp32_tags_what_torch_tags_and_exports_once(tiny_tagger: Path, tmp_path: Path) -> None:
-    model, src = _model(tiny_tagger, tmp_path), _abstracts(tmp_path)
+    model, src = _model(tiny_tagger, tmp_path), _pubtator_head(tmp_path, 8)
     code, torch_rows, _ = _tag(model, src, "--runtime", "torch", "--precision", "fp32")
     assert code == 0
     # a command of its own: in pytest the root logger already has a (capturing) handler
-    cmd = ["tag", str(src), "--model", str(model), "--device", "cpu", "--format", "jsonl"]
     done = subprocess.run(
-        [sys.executable, "-m", "workbench", *cmd, "--runtime", "onnx", "--precision", "fp32"],
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            *_argv(model, src, "--runtime", "onnx", "--precision", "fp32"),
+        ],
         capture_output=True,
         text=True,
         env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )
     assert done.returncode == 0, done.stderr
-    onnx_rows = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    onnx_rows = _jsonl(done.stdout)
     err = done.stderr
     assert "exporting" in err and "WARNING" not in err  # no quantiser advice on the terminal
     assert (model / "onnx" / "model.onnx").is_file()
@@ -71,7 +70,7 @@ def test_onnx_fp32_tags_what_torch_tags_and_exports_once(tiny_tagger: Path, tmp_
 
 
 def test_onnx_int8_keeps_nearly_every_entity(tiny_tagger: Path, tmp_path: Path) -> None:
-    model, src = _model(tiny_tagger, tmp_path), _abstracts(tmp_path)
+    model, src = _model(tiny_tagger, tmp_path), _pubtator_head(tmp_path, 8)
     _, fp32, _ = _tag(model, src, "--runtime", "onnx", "--precision", "fp32")
     code, int8, err = _tag(model, src, "--runtime", "onnx")  # precision auto: int8
     assert code == 0 and "onnx int8" in err
@@ -93,7 +92,7 @@ def test_a_model_without_a_graph_names_the_command_that_exports_it(
 def test_without_onnxruntime_one_line_and_the_model_untouched(
     tiny_tagger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    model, src = _model(tiny_tagger, tmp_path), _abstracts(tmp_path, 2)
+    model, src = _model(tiny_tagger, tmp_path), _pubtator_head(tmp_path, 2)
     before = sorted(p.name for p in model.iterdir())
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails as if not installed
     code, rows, err = _tag(model, src, "--runtime", "onnx")
@@ -108,7 +107,7 @@ def test_a_failed_export_leaves_no_graph_behind(
 ) -> None:
     import torch
 
-    model, src = _model(tiny_tagger, tmp_path), _abstracts(tmp_path, 2)
+    model, src = _model(tiny_tagger, tmp_path), _pubtator_head(tmp_path, 2)
     before = sorted(p.name for p in model.iterdir())
 
     def broken(*args: object, **kwargs: object) -> None:

@@ -321,14 +321,15 @@ def fit(
     mixed = opts.mixed_bf16(device)
     if opts.max_train_s > 0:
         step_s = probe_step_seconds(model, tokenizer, train_ex, opts.batch_size, device, mixed)
-        fits = steps_within(opts.max_train_s, step_s, steps(len(train_ex), opts))
-        if fits < steps(len(train_ex), opts):
+        wanted = steps(len(train_ex), opts)
+        fits = steps_within(opts.max_train_s, step_s, wanted)
+        if fits < wanted:
             log(
                 f"A step takes about {step_s:.2f} s here: {fits} steps, to train in about "
                 f"{opts.max_train_s:.0f} s."
             )
             opts = replace(opts, max_steps=fits)
-        set_seed(opts.seed)  # the probe drew dropout masks: the run starts as it would have
+        set_seed(opts.seed)  # the probe drew dropout masks: runs of one step count start alike
     epochs, every = schedule(len(train_ex), opts)
     total = steps(len(train_ex), opts)
     log(
