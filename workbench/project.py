@@ -53,6 +53,7 @@ class Config:
     strategy: str = "mnlp"
     batch_size: int = 50
     double_annotation: float = 0.0  # share of pool documents two annotators annotate
+    pool_sample: int | None = None  # pool documents a round scores (None: the rule; 0: all)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -89,6 +90,9 @@ def render_config(cfg: Config) -> str:
         f"batch_size = {cfg.batch_size}",
         "# share of pool documents annotated by two annotators independently (0 to 1)",
         f"double_annotation = {cfg.double_annotation}",
+        "# pool documents a retrain round scores, drawn afresh each round (0: all); unset, 1000",
+        "# or ten batches, whichever is more",
+        *([f"pool_sample = {cfg.pool_sample}"] if cfg.pool_sample is not None else []),
         "",
     ]
     for lab in cfg.labels:
@@ -145,6 +149,7 @@ class _Settings(BaseModel):
     strategy: Literal["random", "lc", "mnlp", "entropy", "bald"] = "mnlp"
     batch_size: int = Field(50, ge=1)
     double_annotation: float = Field(0.0, ge=0.0, le=1.0)
+    pool_sample: int | None = Field(None, ge=0)
     labels: list[_LabelSettings] = Field(min_length=1, max_length=9)
 
     @field_validator("labels")
@@ -181,6 +186,7 @@ def load_config(path: Path) -> Config:
         strategy=s.strategy,
         batch_size=s.batch_size,
         double_annotation=s.double_annotation,
+        pool_sample=s.pool_sample,
     )
 
 

@@ -190,3 +190,64 @@ def test_a_slow_machine_gets_a_shorter_quick_first_round(
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
     totals = [t for (t,) in _rows(tiny_project, "SELECT progress_total FROM rounds ORDER BY id")]
     assert totals == [110, 200]
+
+
+def _to_top_of_config(project: Project, line: str) -> None:
+    """A setting above the [[labels]] tables (below them it would belong to the last)."""
+    path = project.root / "workbench.toml"
+    path.write_text(line + "\n" + path.read_text("utf-8"), "utf-8")
+
+
+def test_a_round_scores_a_fresh_sample_of_a_large_pool(tiny_project: Project) -> None:  # noqa: F811
+    """A pool of millions cannot be scored every round: a round scores a random sample,
+    drawn afresh each round, and the queue puts the sample's most uncertain first."""
+    import_files(tiny_project, [SAMPLE / "abstracts.txt"])  # 20 pool documents
+    args = ("retrain", "--device", "cpu", "--epochs", "1", "--batch", "2", "--pool-sample", "8")
+    drawn = []
+    for _ in range(2):
+        res = _cli(tiny_project, *args)
+        assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+        said = " ".join(res.stdout.split())  # type: ignore[attr-defined]
+        assert "Scored 8 of the pool's 20 documents (a random sample, drawn afresh" in said
+        (latest,) = _rows(tiny_project, "SELECT MAX(id) FROM rounds")[0]
+        scores = dict(
+            _rows(
+                tiny_project,
+                f"SELECT document_id, score FROM queue_scores WHERE round_id = {latest}",
+            )
+        )
+        assert len(scores) == 8
+        conn = tiny_project.connect()
+        q = queue(conn)
+        conn.close()
+        assert [d for d, _ in q[:8]] == sorted(scores, key=lambda d: (-scores[d], d))  # type: ignore
+        unscored = [d for d, s in q[8:]]
+        assert all(s is None for _, s in q[8:]) and unscored == sorted(unscored)
+        assert len(q) == 20  # nothing left the queue for not being scored
+        drawn.append(set(scores))
+    assert drawn[0] != drawn[1]
+    # `random` needs no model to score: all of the pool is shuffled, whatever the sample.
+    res = _cli(tiny_project, *args, "--strategy", "random")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    assert "Scored 20 pool documents with random" in " ".join(res.stdout.split())  # type: ignore
+
+    # The project's setting (what `R` in the annotate screen runs with): 0 scores all.
+    _to_top_of_config(tiny_project, "pool_sample = 0")
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    assert "Scored 20 pool documents with mnlp" in " ".join(res.stdout.split())  # type: ignore
+
+
+def test_a_pool_sample_smaller_than_the_batch_is_refused_before_training(
+    tiny_project: Project,  # noqa: F811
+) -> None:
+    import_files(tiny_project, [SAMPLE / "abstracts.txt"])
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--batch", "5", "--pool-sample", "3")
+    assert res.exit_code == 1, res.output  # type: ignore[attr-defined]
+    assert "a pool sample of 3 is smaller than the batch of 5" in res.output  # type: ignore
+    assert "Traceback" not in res.output  # type: ignore[attr-defined]
+    assert _rows(tiny_project, "SELECT COUNT(*) FROM rounds") == [(0,)]
+    _to_top_of_config(tiny_project, "pool_sample = -1")
+    res = _cli(tiny_project, "retrain", "--device", "cpu")
+    assert res.exit_code != 0 and "pool_sample" in res.output  # type: ignore[attr-defined]
+    assert len(res.output.strip().splitlines()) == 1, res.output  # type: ignore[attr-defined]

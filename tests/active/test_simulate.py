@@ -183,7 +183,7 @@ def test_pool_sample_scores_a_fresh_sample_each_round(
         app, [*_args(corpus, tmp_path / "small", tiny_bert, "--pool-sample", "4"), "--rounds", "1"]
     )
     assert res.exit_code == 1
-    assert "--pool-sample 4 is smaller than the batch of 5" in res.output
+    assert "a pool sample of 4 is smaller than the batch of 5" in res.output
 
 
 def test_a_scoring_strategy_takes_round_0_with_its_model(tmp_path: Path, tiny_bert: Path) -> None:  # noqa: F811

@@ -12,7 +12,7 @@ from workbench.core.sentences import sentence_ranges
 from workbench.errors import ModelError
 from workbench.project import Project
 from workbench.store.counts import count_by_split_status
-from workbench.store.documents import StoredDocument, iter_documents
+from workbench.store.documents import StoredDocument, document_ids, iter_documents
 
 
 @dataclass
@@ -99,3 +99,26 @@ def unannotated_pool(project: Project, context: int = 0) -> list[StoredDocument]
         )
     finally:
         conn.close()
+
+
+@dataclass
+class PoolSample:
+    documents: list[StoredDocument]
+    total: int  # the pool's documents still to annotate, scored or not
+
+
+def sample_pool(project: Project, size: int, seed: int, context: int = 0) -> PoolSample:
+    """A random ``size`` of the pool's documents still to annotate (all when ``size`` is 0 or
+    the pool no larger): only those are read, so a round's cost does not grow with the pool."""
+    conn = project.connect()
+    try:
+        ids = document_ids(conn, splits=["pool"], statuses=["new", "draft"])
+        chosen = random.Random(seed).sample(ids, size) if 0 < size < len(ids) else ids
+        docs = list(
+            iter_documents(
+                conn, splits=["pool"], statuses=["new", "draft"], context_words=context, ids=chosen
+            )
+        )
+    finally:
+        conn.close()
+    return PoolSample(docs, len(ids))

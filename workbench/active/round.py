@@ -43,8 +43,9 @@ from workbench.store.rounds import (
     start_round,
 )
 
-# Scores the pool with the model directory that will be active: [(document id, score)].
-PoolScorer = Callable[[Path], list[tuple[int, float]]]
+# Scores the pool with the model directory that will be active, in the round of that id:
+# [(document id, score)].
+PoolScorer = Callable[[Path, int], list[tuple[int, float]]]
 
 
 @dataclass
@@ -186,7 +187,7 @@ def _run(
             set_phase(conn, round_id, "scoring")
             t0 = time.perf_counter()
             queue_model = incoming if promote or active is None else project.model_dir(active.path)
-            scores = score_pool(queue_model)
+            scores = score_pool(queue_model, round_id)
             timings["score_s"] = time.perf_counter() - t0
 
         model_id, final = register(

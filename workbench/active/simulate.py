@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from workbench.active.scoring import score_with_model
+from workbench.active.scoring import check_pool_sample, pool_sample_size, score_with_model
 from workbench.active.strategies import STRATEGIES, rank
 from workbench.core import Document
 from workbench.core.context import with_running_context
@@ -44,9 +44,9 @@ CSV_FIELDS = [
 
 
 # The recipe that reached issue 14's target on BC5CDR (BENCHMARKS.md, "Learning curves"):
-# batches of 2% of the pool, at least 850 optimiser steps a round, 1,000 sentences scored.
+# batches of 2% of the pool, at least 850 optimiser steps a round, 1,000 sentences scored
+# (`scoring.POOL_SAMPLE`).
 BATCH_SHARE = 0.02
-POOL_SAMPLE = 1000
 TRAIN_FILES = ("train.tsv", "train.conll", "train.txt")
 
 
@@ -110,7 +110,7 @@ def _sized(opts: SimulateOptions, pool: int) -> SimulateOptions:
     """The defaults that scale with the pool: a batch of 2% of it, and 1,000 sentences or ten
     batches scored a round, whichever is more."""
     batch = opts.batch or max(1, round(BATCH_SHARE * pool))
-    sample = max(POOL_SAMPLE, 10 * batch) if opts.pool_sample is None else opts.pool_sample
+    sample = pool_sample_size(opts.pool_sample, batch)
     return replace(opts, batch=batch, pool_sample=sample)
 
 
@@ -134,11 +134,7 @@ class Simulation:
             )
             log(f"Pool of {pool:,} sentences: batches of {opts.batch:,}, {scored}")
         assert opts.pool_sample is not None
-        if 0 < opts.pool_sample < opts.batch:
-            raise WorkbenchError(
-                f"--pool-sample {opts.pool_sample} is smaller than the batch of {opts.batch}: a "
-                "round could not query its batch (ten times the batch is usual)"
-            )
+        check_pool_sample(opts.pool_sample, opts.batch)
         self.opts = opts
         self.log = log
         self.strategies = list(dict.fromkeys([*opts.strategies, "random"]))

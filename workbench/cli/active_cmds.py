@@ -47,6 +47,12 @@ def retrain(
         "auto", help="auto: only if dev F1 is not lower; always."
     ),
     cost_aware: bool = typer.Option(False, help="Divide scores by the words to read."),
+    pool_sample: int | None = typer.Option(
+        None,
+        min=0,
+        help="Pool documents scored, drawn afresh each round (default: the project's "
+        "pool_sample, else 1,000 or ten batches, whichever is more; 0: all).",
+    ),
     seed: int = typer.Option(13, help="Random seed."),
     precision: Precision = typer.Option(
         "auto", help="auto: bf16 mixed precision where the hardware has it."
@@ -74,6 +80,7 @@ def retrain(
         promote=promote,
         cost_aware=cost_aware,
         quick_learning_rate=QUICK_LEARNING_RATE if learning_rate is None else learning_rate,
+        pool_sample=project.config.pool_sample if pool_sample is None else pool_sample,
     )
     with TrainBar() as bar:
         res = run_retrain(project, opts, log, progress=bar)
@@ -84,8 +91,14 @@ def retrain(
         + (f"; dev F1 {t.dev['f1']:.4f}" if t.dev else "")
         + (f", test F1 {t.test['f1']:.4f}" if t.test else "")
     )
+    what = (
+        f"{res.scored:,} of the pool's {res.pool:,} documents (a random sample, drawn afresh "
+        "each round)"
+        if res.scored < res.pool
+        else f"{res.scored:,} pool documents"
+    )
     out.print(
-        f"Scored {res.scored:,} pool documents with {chosen}; next batch of "
+        f"Scored {what} with {chosen}; next batch of "
         f"{len(res.next_batch)}: documents "
         + ", ".join(str(d) for d, _ in res.next_batch[:10])
         + (" ..." if len(res.next_batch) > 10 else "")

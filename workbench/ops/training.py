@@ -7,9 +7,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from workbench.active.corpus import training_documents, unannotated_pool
+from workbench.active.corpus import sample_pool, training_documents
 from workbench.active.round import RoundOptions, RoundResult, run_round
-from workbench.active.scoring import score_with_model
+from workbench.active.scoring import check_pool_sample, pool_sample_size, score_with_model
 from workbench.active.strategies import STRATEGIES, rank
 from workbench.core import Span
 from workbench.errors import ModelError, WorkbenchError
@@ -80,12 +80,14 @@ class RetrainOptions:
     cost_aware: bool = False
     quick_first: bool = True
     quick_learning_rate: float = QUICK_LEARNING_RATE
+    pool_sample: int | None = None  # scored a round (None: `pool_sample_size`'s rule; 0: all)
 
 
 @dataclass
 class RetrainResult:
     round: RoundResult
     scored: int
+    pool: int  # the pool's documents still to annotate: more than ``scored`` when sampled
     next_batch: list[tuple[int, float]]
 
 
@@ -99,6 +101,9 @@ def retrain(
     if opts.promote not in ("auto", "always"):
         raise WorkbenchError(f"--promote is auto or always, not {opts.promote!r}")
     opts.train.check()
+    # `random` needs no model to score, so all of the pool is shuffled at no cost
+    sample = 0 if opts.strategy == "random" else pool_sample_size(opts.pool_sample, opts.batch)
+    check_pool_sample(sample, opts.batch)
     have = training_documents(project)
     if have < MIN_TRAINING_DOCUMENTS:
         raise WorkbenchError(
@@ -131,9 +136,23 @@ def retrain(
         base = str(active)
 
     scored: list[tuple[int, float]] = []
+    pool_size = 0
 
-    def score_pool(model_dir: Path) -> list[tuple[int, float]]:
-        pool = unannotated_pool(project, model_dir_context(model_dir))
+    def score_pool(model_dir: Path, round_id: int) -> list[tuple[int, float]]:
+        nonlocal pool_size
+        # a fresh sample each round, so that no document is left out of every one
+        drawn = sample_pool(
+            project,
+            sample,
+            seed=opts.train.seed * 1000 + round_id,
+            context=model_dir_context(model_dir),
+        )
+        pool, pool_size = drawn.documents, drawn.total
+        if len(pool) < pool_size:
+            log(
+                f"Scoring a random {len(pool):,} of the pool's {pool_size:,} documents to "
+                "annotate (drawn afresh each round; --pool-sample 0 scores all)."
+            )
         scores = score_with_model(
             model_dir,
             [s.document for s in pool],
@@ -160,7 +179,7 @@ def retrain(
         progress=progress,
     )
     head = [scored[i] for i in rank([score for _, score in scored])[: opts.batch]]
-    return RetrainResult(result, len(scored), head)
+    return RetrainResult(result, len(scored), pool_size, head)
 
 
 @dataclass

@@ -196,11 +196,16 @@ def iter_documents(
     splits: Sequence[str] | None = None,
     statuses: Sequence[str] | None = None,
     context_words: int = 0,
+    ids: Iterable[int] | None = None,
 ) -> Iterator[StoredDocument]:
-    """Documents in import order, each with the spans of its latest revision. With
-    ``context_words`` a document that is one sentence of a running text carries up to that
-    many words of the text on each side (`Document.context`), whatever their split or status."""
+    """Documents in import order, each with the spans of its latest revision (only those of
+    ``ids`` when given). With ``context_words`` a document that is one sentence of a running
+    text carries up to that many words of the text on each side (`Document.context`),
+    whatever their split or status."""
     where, params = document_filters(splits, statuses)
+    if ids is not None:  # one parameter, however many: SQLite caps a statement's variables
+        where += " AND d.id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(sorted(ids)))
     rows = conn.execute(
         "SELECT d.id, d.external_id, d.text, d.tokens, d.split, d.status, d.format, d.meta,"
         " d.import_id, (SELECT a.id FROM annotations a WHERE a.document_id = d.id"
@@ -315,6 +320,18 @@ def _spans_for(annotation_ids: list[int], conn: sqlite3.Connection) -> dict[int,
 def spans_of(conn: sqlite3.Connection, annotation_id: int) -> list[Span]:
     """The entities of one revision (by its row id)."""
     return _spans_for([annotation_id], conn).get(annotation_id, [])
+
+
+def document_ids(
+    conn: sqlite3.Connection, *, splits: Sequence[str], statuses: Sequence[str]
+) -> list[int]:
+    """Ids of live documents of these splits and statuses, in import order: cheap where
+    loading the documents is not (a sample of a large pool)."""
+    where, params = document_filters(splits, statuses)
+    return [
+        int(r[0])
+        for r in conn.execute(f"SELECT d.id FROM documents d {where} ORDER BY d.id", params)
+    ]
 
 
 def document_filters(
