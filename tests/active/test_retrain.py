@@ -70,6 +70,7 @@ def test_two_rounds(tiny_project: Project) -> None:  # noqa: F811
     res = _cli(
         tiny_project,
         "retrain",
+        "--cold-start",
         "--epochs",
         "1",
         "--learning-rate",
@@ -251,3 +252,58 @@ def test_a_pool_sample_smaller_than_the_batch_is_refused_before_training(
     res = _cli(tiny_project, "retrain", "--device", "cpu")
     assert res.exit_code != 0 and "pool_sample" in res.output  # type: ignore[attr-defined]
     assert len(res.output.strip().splitlines()) == 1, res.output  # type: ignore[attr-defined]
+
+
+def _bases(project: Project) -> list[str]:
+    return [str(b) for (b,) in _rows(project, "SELECT base_model FROM models ORDER BY id")]
+
+
+def test_a_later_round_goes_on_from_the_active_model(tiny_project: Project) -> None:  # noqa: F811
+    """From 500 sentences a second round from the base fell below the quick first round
+    (dev 0.56 against 0.67) where going on from it rose to 0.69: later rounds go on from
+    the active model, unless dev trained it or its labels or base are not the project's."""
+    for _ in range(2):
+        res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "2")
+        assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    said = " ".join(res.output.split())  # type: ignore[attr-defined]
+    assert "Going on from the active model, model-0001 (--cold-start: from the base)" in said
+    tiny, second = _bases(tiny_project)
+    assert Path(second).name == "model-0001" and Path(tiny).name != "model-0001"
+    config = json.loads((tiny_project.root / "models/model-0002/config.json").read_text())
+    assert config["workbench_base"] == tiny  # the base it grew from, through model-0001
+
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1", "--cold-start")
+    assert res.exit_code == 0 and "Going on" not in res.output  # type: ignore[attr-defined]
+    assert _bases(tiny_project)[-1] == tiny
+
+    # labels added to workbench.toml: the active model cannot tag them
+    toml = tiny_project.root / "workbench.toml"
+    toml.write_text(
+        toml.read_text("utf-8") + '[[labels]]\nname = "Gene"\nkey = "3"\ncolour = "green"\n'
+    )
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1", "--warm-start")
+    assert res.exit_code == 1, res.output  # type: ignore[attr-defined]
+    assert "--warm-start: the active model's labels are not workbench.toml's" in res.output  # type: ignore
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    said = " ".join(res.output.split())  # type: ignore[attr-defined]
+    assert "trains from the base model: the active model's labels are not" in said
+    assert _bases(tiny_project)[-1] == tiny
+
+
+def test_a_round_never_goes_on_from_a_refit(tiny_project: Project) -> None:  # noqa: F811
+    """A model dev trained (`train --with-dev`) would make every later round's dev score
+    no measure: no round goes on from it, and asking for it says why."""
+    res = _cli(tiny_project, "train", "--device", "cpu", "--epochs", "1", "--with-dev")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1", "--warm-start")
+    assert res.exit_code == 1, res.output  # type: ignore[attr-defined]
+    assert "Traceback" not in res.output  # type: ignore[attr-defined]
+    assert "--warm-start: dev trained the active model (a refit)" in res.output  # type: ignore
+    assert len(_bases(tiny_project)) == 1  # no round trained
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    said = " ".join(res.output.split())  # type: ignore[attr-defined]
+    assert "This round trains from the base model: dev trained the active model" in said
+    first, second = _bases(tiny_project)
+    assert second == first  # the project's base, not the refit

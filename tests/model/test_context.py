@@ -144,6 +144,12 @@ def test_the_store_gives_a_tsv_sentence_its_neighbours_within_its_split(
         assert all(s.document.context is None for s in iter_documents(conn, splits=["dev"]))
         # the screens load one document at a time, and find the same context
         assert all(running_context(conn, s.id, CONTEXT) == s.document.context for s in dev)
+        # and so does a sample of the split (a round's pool sample), read by its ids only
+        some = list(iter_documents(conn, context_words=CONTEXT, ids=[dev[5].id, dev[1].id]))
+        assert [(s.id, s.document.context) for s in some] == [
+            (dev[1].id, dev[1].document.context),
+            (dev[5].id, dev[5].document.context),
+        ]
         # a sentence moved to test is no longer anyone's context in dev, nor they its
         with transaction(conn):
             move_documents(conn, [dev[2].id], "test")

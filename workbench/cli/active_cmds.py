@@ -42,7 +42,13 @@ def retrain(
     ),
     batch_size: int = typer.Option(16, min=1, help="Training batch size."),
     device: Device = typer.Option("auto", help="Where to train."),
-    warm_start: bool = typer.Option(False, help="Start from the active model, not the base."),
+    warm_start: bool | None = typer.Option(
+        None,
+        "--warm-start/--cold-start",
+        help="Go on from the active model, or train from the base (default: go on from it "
+        "where it grew from the project's base model, on its labels, without dev).",
+        show_default=False,
+    ),
     promote: Literal["auto", "always"] = typer.Option(
         "auto", help="auto: only if dev F1 is not lower; always."
     ),

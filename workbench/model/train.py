@@ -34,7 +34,7 @@ from workbench.model.model_dir import read_model_dir
 from workbench.model.predict import Tagger
 from workbench.model.runtime import native_bf16, pick_device, quiet_transformers
 from workbench.model.shapes import add_shape_embeddings, uses_shapes
-from workbench.model.windows import CONTEXT_KEY, MAX_CONTEXT, document_windows
+from workbench.model.windows import BASE_KEY, CONTEXT_KEY, MAX_CONTEXT, document_windows
 
 Log = Callable[[str], None]
 
@@ -302,6 +302,8 @@ def fit(
         add_shape_embeddings(model)
     shapes = uses_shapes(model.config.to_dict())
     setattr(model.config, CONTEXT_KEY, opts.context)
+    if not getattr(model.config, BASE_KEY, None):  # kept when going on from a model
+        setattr(model.config, BASE_KEY, base_label)
     max_length = min(opts.max_length, int(model.config.max_position_embeddings))
     soft = pool_soft = None
     if opts.teachers:

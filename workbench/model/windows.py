@@ -22,6 +22,9 @@ from workbench.model.model_dir import read_model_dir
 from workbench.model.shapes import word_shape
 
 CONTEXT_KEY = "workbench_context"  # config.json: sub-tokens of context a side, 0 for none
+# config.json: the base model a model grew from, through every round that went on from
+# another (inherited with the config): what `retrain` checks before going on from it
+BASE_KEY = "workbench_base"
 MAX_CONTEXT = 128
 MAX_PIECES_PER_WORD = 24  # only the first sub-token is labelled; a 10 kB "word" stays small
 

@@ -75,7 +75,9 @@ class RetrainOptions:
     strategy: str = "mnlp"
     batch: int = 50  # the next batch: how many of the queue's head the round reports
     train: TrainOptions = field(default_factory=lambda: round_recipe(epochs=3))
-    warm_start: bool = False
+    # go on from the active model (None: where it can, `go_on_from`): at 500 sentences a
+    # second round from the base fell below the quick first round (BENCHMARKS.md)
+    warm_start: bool | None = None
     promote: str = "auto"
     cost_aware: bool = False
     quick_first: bool = True
@@ -129,11 +131,18 @@ def retrain(
             f"{QUICK_TRAIN_S:.0f} s (later ones train fully)."
         )
     base: str | None = None
-    if opts.warm_start:
-        active = project.active_model_dir()
-        if active is None:
-            raise WorkbenchError("--warm-start needs an active model; run one round without it")
-        base = str(active)
+    active = project.active_model_dir()
+    if opts.warm_start and active is None:
+        raise WorkbenchError("--warm-start needs an active model; run one round without it")
+    if active is not None and opts.warm_start is not False:
+        why_not = cannot_go_on_from(project, active, asked=bool(opts.warm_start))
+        if why_not and opts.warm_start:
+            raise WorkbenchError(f"--warm-start: {why_not}; run `retrain --cold-start`")
+        if why_not:
+            log(f"This round trains from the base model: {why_not}.")
+        else:
+            base = str(active)
+            log(f"Going on from the active model, {active.name} (--cold-start: from the base).")
 
     scored: list[tuple[int, float]] = []
     pool_size = 0
@@ -180,6 +189,32 @@ def retrain(
     )
     head = [scored[i] for i in rank([score for _, score in scored])[: opts.batch]]
     return RetrainResult(result, len(scored), pool_size, head)
+
+
+def cannot_go_on_from(project: Project, active: Path, asked: bool = False) -> str:
+    """Why a round may not go on from the active model ('' where it may): it cannot be read,
+    dev trained it, or its labels are not the project's; unless ``asked`` (--warm-start), also
+    where it did not grow from the project's base model."""
+    from workbench.core.bio import tag_names
+    from workbench.model.base import resolve_base_model
+    from workbench.model.model_dir import read_model_dir
+    from workbench.model.windows import BASE_KEY
+
+    try:
+        model = read_model_dir(active)
+    except ModelError as exc:
+        return f"the active model cannot be read ({exc})"
+    if _refit(project, active):
+        return "dev trained the active model (a refit), so no round from it could be judged on dev"
+    if model.tags != tag_names(project.config.label_names):
+        return "the active model's labels are not workbench.toml's"
+    if asked:
+        return ""
+    # as a round from the base would resolve it (its fallback is said when that round runs)
+    base = resolve_base_model(project.config.base_model, lambda _: None, fallback=True)[1]
+    if model.config.get(BASE_KEY) != base:
+        return f"the active model does not record that it grew from the base model ({base})"
+    return ""
 
 
 @dataclass

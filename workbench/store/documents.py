@@ -214,7 +214,13 @@ def iter_documents(
         params,
     ).fetchall()
     spans_by_ann = _spans_for([r["annotation_id"] for r in rows if r["annotation_id"]], conn)
-    around = _running_context(conn, rows, context_words) if context_words > 0 else {}
+    around: dict[int, tuple[list[str], list[str]]] = {}
+    if context_words > 0 and ids is None:
+        around = _running_context(conn, rows, context_words)
+    elif context_words > 0:  # a few of many: each from its neighbours, not its whole file
+        for r in rows:
+            if (near := running_context(conn, r["id"], context_words)) is not None:
+                around[r["id"]] = near
     for r in rows:
         stored = _stored(r, spans_by_ann.get(r["annotation_id"], []))
         stored.document.context = around.get(r["id"])
