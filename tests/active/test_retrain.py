@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -271,6 +272,11 @@ def test_a_later_round_goes_on_from_the_active_model(tiny_project: Project) -> N
     assert Path(second).name == "model-0001" and Path(tiny).name != "model-0001"
     config = json.loads((tiny_project.root / "models/model-0002/config.json").read_text())
     assert config["workbench_base"] == tiny  # the base it grew from, through model-0001
+    (last,) = _rows(tiny_project, "SELECT metrics FROM rounds ORDER BY id DESC LIMIT 1")[0]
+    assert json.loads(last)["went_on_from"] == "model-0001"  # type: ignore[arg-type]
+    # `status` says so in the round's note (a table cell, perhaps wrapped over two lines)
+    shown = re.sub(r"[\s│┃]+", " ", _cli(tiny_project, "status").stdout)  # type: ignore
+    assert "from model-0001" in shown, shown
 
     res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1", "--cold-start")
     assert res.exit_code == 0 and "Going on" not in res.output  # type: ignore[attr-defined]
@@ -307,3 +313,19 @@ def test_a_round_never_goes_on_from_a_refit(tiny_project: Project) -> None:  # n
     assert "This round trains from the base model: dev trained the active model" in said
     first, second = _bases(tiny_project)
     assert second == first  # the project's base, not the refit
+
+
+def test_a_round_goes_on_reading_the_context_its_model_reads(tiny_project: Project) -> None:  # noqa: F811
+    """A model trained to read its sentences' neighbours (`train --context`) still reads
+    them after a round went on from it: `tag` and the screens read what it was trained on."""
+    res = _cli(tiny_project, "train", "--device", "cpu", "--epochs", "1", "--context", "8")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    assert "Going on from the active model" in res.output  # type: ignore[attr-defined]
+    config = json.loads((tiny_project.root / "models/model-0002/config.json").read_text())
+    assert config["workbench_context"] == 8
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1", "--cold-start")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    config = json.loads((tiny_project.root / "models/model-0003/config.json").read_text())
+    assert config["workbench_context"] == 0  # from the base: retrain's own recipe

@@ -20,7 +20,8 @@ SIZES = [(120, 40), (80, 24)]
 
 
 def _with_rounds(project: Project) -> Project:
-    """Two finished rounds with fixed times, so the dashboard has something to draw."""
+    """Two finished rounds with fixed times, so the dashboard has something to draw: a quick
+    first round, and one that went on from its model."""
     conn = sqlite3.connect(project.db_path)
     with conn:
         for rid, sents, f1 in ((1, 100, 0.61), (2, 200, 0.69)):
@@ -43,6 +44,7 @@ def _with_rounds(project: Project) -> Project:
                 },
             }
             metrics = {"precision": f1, "recall": f1, "f1": f1, "accuracy": 0.93, "dev": dev}
+            metrics |= {"note": "quick first round"} if rid == 1 else {"went_on_from": "model-0001"}
             conn.execute(
                 "INSERT INTO rounds (id, kind, strategy, status, phase, train_sentences, metrics,"
                 " promoted, started_at, finished_at) VALUES (?, 'retrain', 'mnlp', 'done', 'done',"

@@ -57,6 +57,7 @@ class RoundOptions:
     promote: str = "always"  # "always", or "auto": only when dev F1 is not below the active's
     dev_fraction: float = 0.1  # held out from training when the project has no dev split
     note: str = ""  # what the dashboard says of this round's recipe (a quick first round)
+    went_on_from: str = ""  # the model directory's name the round went on from (retrain)
     # A refit: dev joins training for exactly the epochs asked (chosen on dev by an earlier
     # run), the last is kept, and the model has no dev score (BioBERT's recipe; `train
     # --with-dev`). Nothing compares against it on dev, so `auto` never replaces it.
@@ -199,6 +200,7 @@ def _run(
                 **_metrics(fitted, dev, corpus.dev_from_train, len(corpus.train)),
                 **({"base_fallback_from": project.config.base_model} if fallback else {}),
                 **({"note": opts.note} if opts.note else {}),
+                **({"went_on_from": opts.went_on_from} if opts.went_on_from else {}),
             },
             timings=timings,
             base_model=base[1],

@@ -82,7 +82,8 @@ def render_status(st: ProjectStatus, out: Console) -> None:
         for r in st.rounds[-10:]:
             note = "active" if r.active else (r.error or "")
             refit = "refit (+dev)" if r.metrics.get("refit") else None
-            for extra in (r.metrics.get("note"), refit):
+            went_on = r.metrics.get("went_on_from")
+            for extra in (r.metrics.get("note"), refit, went_on and f"from {went_on}"):
                 if extra:
                     note = f"{note}; {extra}" if note else str(extra)
             rounds.add_row(

@@ -75,8 +75,8 @@ class RetrainOptions:
     strategy: str = "mnlp"
     batch: int = 50  # the next batch: how many of the queue's head the round reports
     train: TrainOptions = field(default_factory=lambda: round_recipe(epochs=3))
-    # go on from the active model (None: where it can, `go_on_from`): at 500 sentences a
-    # second round from the base fell below the quick first round (BENCHMARKS.md)
+    # go on from the active model (None: where `cannot_go_on_from` finds nothing against it):
+    # at 500 sentences a second round from the base fell below the quick first one
     warm_start: bool | None = None
     promote: str = "auto"
     cost_aware: bool = False
@@ -143,6 +143,8 @@ def retrain(
         else:
             base = str(active)
             log(f"Going on from the active model, {active.name} (--cold-start: from the base).")
+            if not recipe.context:  # it goes on reading the text it was trained to read
+                recipe = replace(recipe, context=model_dir_context(active))
 
     scored: list[tuple[int, float]] = []
     pool_size = 0
@@ -182,6 +184,7 @@ def retrain(
             strategy=opts.strategy + ("+cost" if opts.cost_aware else ""),
             promote=opts.promote,
             note=note,
+            went_on_from=Path(base).name if base else "",
         ),
         log,
         score_pool=score_pool,
@@ -212,8 +215,11 @@ def cannot_go_on_from(project: Project, active: Path, asked: bool = False) -> st
         return ""
     # as a round from the base would resolve it (its fallback is said when that round runs)
     base = resolve_base_model(project.config.base_model, lambda _: None, fallback=True)[1]
-    if model.config.get(BASE_KEY) != base:
-        return f"the active model does not record that it grew from the base model ({base})"
+    grew_from = model.config.get(BASE_KEY)
+    if grew_from is None:
+        return "the active model does not record the base model it grew from (an older model)"
+    if grew_from != base:
+        return f"the active model grew from {grew_from}, not from the project's {base}"
     return ""
 
 

@@ -46,6 +46,7 @@ def rounds_table(data: DashboardData) -> Table:
             "-" if r.sentences is None else f"{r.sentences:,}",
             (r.strategy or r.kind)
             + (" quick" if r.metrics.get("note") else "")
+            + (" warm" if r.metrics.get("went_on_from") else "")
             + (" +dev" if r.metrics.get("refit") else ""),
             *[_f(per.get(label, {}).get("f1")) for label in data.labels],
             _f(r.metrics.get("precision")),
