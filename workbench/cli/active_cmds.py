@@ -46,7 +46,7 @@ def retrain(
         None,
         "--warm-start/--cold-start",
         help="Go on from the active model, or train from the base (default: go on from it "
-        "where it grew from the project's base model, on its labels, without dev).",
+        "unless dev trained it, or its labels or base model are not the project's).",
         show_default=False,
     ),
     promote: Literal["auto", "always"] = typer.Option(
