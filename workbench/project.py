@@ -92,7 +92,7 @@ def render_config(cfg: Config) -> str:
         f"double_annotation = {cfg.double_annotation}",
         "# pool documents a retrain round scores, drawn afresh each round (0: all); unset, 1000",
         "# or ten batches, whichever is more",
-        *([f"pool_sample = {cfg.pool_sample}"] if cfg.pool_sample is not None else []),
+        f"pool_sample = {cfg.pool_sample}" if cfg.pool_sample is not None else "# pool_sample = 0",
         "",
     ]
     for lab in cfg.labels:

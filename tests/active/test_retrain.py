@@ -233,8 +233,11 @@ def test_a_round_scores_a_fresh_sample_of_a_large_pool(tiny_project: Project) ->
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
     assert "Scored 20 pool documents with random" in " ".join(res.stdout.split())  # type: ignore
 
-    # The project's setting (what `R` in the annotate screen runs with): 0 scores all.
-    _to_top_of_config(tiny_project, "pool_sample = 0")
+    # The project's setting (what `R` in the annotate screen runs with), which a new
+    # project's workbench.toml names in a comment: uncommented, 0 scores all.
+    toml = tiny_project.root / "workbench.toml"
+    assert "\n# pool_sample = 0\n" in toml.read_text("utf-8")
+    toml.write_text(toml.read_text("utf-8").replace("# pool_sample = 0", "pool_sample = 0"))
     res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1")
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
     assert "Scored 20 pool documents with mnlp" in " ".join(res.stdout.split())  # type: ignore
