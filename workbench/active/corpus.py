@@ -90,15 +90,9 @@ def load_corpus(project: Project, dev_fraction: float, seed: int, context: int =
 
 
 def unannotated_pool(project: Project, context: int = 0) -> list[StoredDocument]:
-    """The pool's documents still to annotate: what a round scores for the queue, and text
-    without gold that a distillation run learns from through its teachers alone."""
-    conn = project.connect()
-    try:
-        return list(
-            iter_documents(conn, splits=["pool"], statuses=["new", "draft"], context_words=context)
-        )
-    finally:
-        conn.close()
+    """The pool's documents still to annotate: text without gold that a distillation run
+    learns from through its teachers alone."""
+    return sample_pool(project, 0, seed=0, context=context).documents
 
 
 @dataclass
@@ -113,7 +107,8 @@ def sample_pool(project: Project, size: int, seed: int, context: int = 0) -> Poo
     conn = project.connect()
     try:
         ids = document_ids(conn, splits=["pool"], statuses=["new", "draft"])
-        chosen = random.Random(seed).sample(ids, size) if 0 < size < len(ids) else ids
+        # the whole pool in one pass (its context from each file read once), or the sample
+        chosen = random.Random(seed).sample(ids, size) if 0 < size < len(ids) else None
         docs = list(
             iter_documents(
                 conn, splits=["pool"], statuses=["new", "draft"], context_words=context, ids=chosen

@@ -115,7 +115,8 @@ def retrain(
         )
     recipe = opts.train
     note = ""
-    if opts.quick_first and project.active_model_dir() is None and recipe.max_steps <= 0:
+    active = project.active_model_dir()
+    if opts.quick_first and active is None and recipe.max_steps <= 0:
         recipe = replace(
             recipe,
             max_steps=QUICK_STEPS,
@@ -131,7 +132,6 @@ def retrain(
             f"{QUICK_TRAIN_S:.0f} s (later ones train fully)."
         )
     base: str | None = None
-    active = project.active_model_dir()
     if opts.warm_start and active is None:
         raise WorkbenchError("--warm-start needs an active model; run one round without it")
     if active is not None and opts.warm_start is not False:
