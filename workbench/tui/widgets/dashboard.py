@@ -21,7 +21,8 @@ def _f(x: object) -> str:
 
 
 def rounds_table(data: DashboardData) -> Table:
-    # one space between columns, none at the edges: all eleven fit in an 80-column terminal
+    # one space between columns, none at the edges: all eleven fit in an 80-column terminal;
+    # the strategy cell alone may wrap ("mnlp" over "quick"), so that no score or state is cut
     t = Table(
         title="Rounds (dev scores; a label's column is its F1)",
         title_justify="left",
@@ -31,8 +32,9 @@ def rounds_table(data: DashboardData) -> Table:
         collapse_padding=True,
         pad_edge=False,
     )
-    for col in ("#", "time", "sents", "strategy"):
+    for col in ("#", "time", "sents"):
         t.add_column(col, no_wrap=True)
+    t.add_column("strategy")
     for label in data.labels:
         t.add_column(label[:5], justify="right", no_wrap=True)  # the label's dev F1
     for col in ("P", "R", "F1", "acc", "state"):
