@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import SAMPLE
-from tests.model.conftest import tiny_bert, tiny_project  # noqa: F401
+from tests.conftest import BC5CDR, SAMPLE
+from tests.model.conftest import _slice_conll, tiny_bert, tiny_project  # noqa: F401
 from workbench.cli import app
 from workbench.ops.importing import import_files
-from workbench.project import Project
+from workbench.project import Project, init_project
 from workbench.store.documents import append_revision, iter_documents
 from workbench.store.queue import queue
 
@@ -332,3 +332,79 @@ def test_a_round_goes_on_reading_the_context_its_model_reads(tiny_project: Proje
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
     config = json.loads((tiny_project.root / "models/model-0003/config.json").read_text())
     assert config["workbench_context"] == 0  # from the base: retrain's own recipe
+
+
+def test_without_a_dev_split_a_round_goes_on_judged_on_documents_it_never_trained_on(
+    tmp_path: Path,
+    tiny_bert: Path,  # noqa: F811
+) -> None:
+    """A project with no dev split holds out the same documents every round, so a round may
+    go on from the active model; a model whose dev was a shuffle of train (made before) is
+    not gone on from, since much of the next round's dev trained it."""
+    project = init_project(tmp_path / "p", "Chemical,Disease", base_model=str(tiny_bert))
+    import_files(
+        project, [_slice_conll(BC5CDR / "train.tsv", tmp_path / "t.tsv", 60)], split="train"
+    )
+    for _ in range(2):
+        res = _cli(project, "retrain", "--device", "cpu", "--epochs", "1")
+        assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    said = " ".join(res.output.split())  # type: ignore[attr-defined]
+    assert "No dev split: holding out" in said
+    assert "Going on from the active model, model-0001" in said
+    for (metrics,) in _rows(project, "SELECT metrics FROM models"):
+        assert json.loads(metrics)["dev_held_out"] == "by document id"  # type: ignore[arg-type]
+
+    conn = sqlite3.connect(project.db_path)
+    with conn:  # as a model made before dev was held out by document id records it
+        conn.execute("UPDATE models SET metrics = json_remove(metrics, '$.dev_held_out')")
+    conn.close()
+    res = _cli(project, "retrain", "--device", "cpu", "--epochs", "1", "--warm-start")
+    assert res.exit_code == 1, res.output  # type: ignore[attr-defined]
+    assert len(res.output.strip().splitlines()) == 1, res.output  # type: ignore[attr-defined]
+    assert "held out a dev drawn at random" in res.output  # type: ignore[attr-defined]
+    res = _cli(project, "retrain", "--device", "cpu", "--epochs", "1")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    assert "This round trains from the base model: the active model's round held out" in " ".join(
+        res.output.split()  # type: ignore[attr-defined]
+    )
+    assert _bases(project)[-1] == _bases(project)[0]
+
+
+def test_a_damaged_or_older_active_model(tiny_project: Project) -> None:  # noqa: F811
+    """An active model without its weights is not gone on from (a round from the base runs,
+    --warm-start says why in one line), nor loads as a base; one that records no base model
+    (made before models did) may be gone on from when asked, and its folder is recorded as
+    no one's base."""
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    first = tiny_project.root / "models/model-0001"
+    config = json.loads((first / "config.json").read_text())
+    del config["workbench_base"]
+    (first / "config.json").write_text(json.dumps(config))
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1")
+    assert "does not record the base model it grew from" in " ".join(res.output.split())  # type: ignore
+    res = _cli(tiny_project, "activate", "1")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1", "--warm-start")
+    assert res.exit_code == 0 and "Going on" in res.output, res.output  # type: ignore[attr-defined]
+    third = json.loads((tiny_project.root / "models/model-0003/config.json").read_text())
+    assert "workbench_base" not in third  # unknown, and not model-0001's folder
+
+    res = _cli(tiny_project, "activate", "1")
+    (first / "model.safetensors").unlink()
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1", "--warm-start")
+    assert res.exit_code == 1, res.output  # type: ignore[attr-defined]
+    assert "--warm-start: the active model cannot be read (no weights" in res.output  # type: ignore
+    assert len(res.output.strip().splitlines()) == 1, res.output  # type: ignore[attr-defined]
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    assert "trains from the base model: the active model cannot be read" in " ".join(
+        res.output.split()  # type: ignore[attr-defined]
+    )
+    res = _cli(
+        tiny_project, "train", "--device", "cpu", "--epochs", "1", "--base-model", str(first)
+    )
+    assert res.exit_code == 4, res.output  # type: ignore[attr-defined]
+    assert "cannot be loaded as a base model" in res.output  # type: ignore[attr-defined]
+    assert "Traceback" not in res.output  # type: ignore[attr-defined]
+    assert len(_bases(tiny_project)) == 4  # nothing registered for the failed train

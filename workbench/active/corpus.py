@@ -5,6 +5,8 @@ epoch, its promotion); `workbench evaluate --split test` scores a final recipe o
 from __future__ import annotations
 
 import random
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from workbench.core import Document
@@ -39,17 +41,19 @@ def training_documents(project: Project) -> int:
     return counts.get(("train", "accepted"), 0) + counts.get(("pool", "accepted"), 0)
 
 
-def load_corpus(project: Project, dev_fraction: float, seed: int, context: int = 0) -> Corpus:
-    """Train: the train split plus every accepted pool document; dev: the dev split's gold.
-    ``context``: words of running text around one-sentence documents, for a model reading it."""
+def load_corpus(project: Project, dev_fraction: float, context: int = 0) -> Corpus:
+    """Train: the train split plus every accepted pool document; dev: the dev split's gold, or
+    without one about ``dev_fraction`` of train, the same documents every round (see
+    ``held_out_for_dev``). ``context``: words of running text around one-sentence
+    documents, for a model reading it."""
     conn = project.connect()
     try:
-        train = [
-            s.document
-            for s in iter_documents(
+        stored = list(
+            iter_documents(
                 conn, splits=["train", "pool"], statuses=["accepted"], context_words=context
             )
-        ]
+        )
+        train = [s.document for s in stored]
         # only gold: a dev or test document still to be annotated is not yet a judge
         dev = [
             s.document
@@ -78,15 +82,28 @@ def load_corpus(project: Project, dev_fraction: float, seed: int, context: int =
                 f"only {len(train)} training documents and no dev split: import one with "
                 "`workbench import FILE --split dev` or accept more documents"
             )
-        rng = random.Random(seed)
-        order = list(range(len(train)))
-        rng.shuffle(order)
-        cut = max(1, int(len(train) * dev_fraction))
-        held = set(order[:cut])
-        dev = [d for i, d in enumerate(train) if i in held]
-        train = [d for i, d in enumerate(train) if i not in held]
+        held = held_out_for_dev([s.id for s in stored], dev_fraction)
+        dev = [s.document for s in stored if s.id in held]
+        train = [s.document for s in stored if s.id not in held]
         dev_from_train = True
     return Corpus(train, dev, dev_from_train)
+
+
+def _dev_key(document_id: int) -> float:
+    return zlib.crc32(b"workbench dev %d" % document_id) / 2**32
+
+
+def held_out_for_dev(ids: Sequence[int], fraction: float) -> set[int]:
+    """The accepted documents a project without a dev split chooses its models on: each
+    document's own hash decides, so the set only grows as documents are accepted, and a round
+    that goes on from the active model is never judged on documents that trained it (a
+    shuffle drawn again each round put 39 of 55 such documents in the next dev)."""
+    held = {i for i in ids if _dev_key(i) < fraction}
+    if not held and ids:  # a small project: its document nearest the cut
+        held = {min(ids, key=_dev_key)}
+    if len(held) == len(ids) > 1:  # never all of them: something must train
+        held.discard(max(held, key=_dev_key))
+    return held
 
 
 def unannotated_pool(project: Project, context: int = 0) -> list[StoredDocument]:

@@ -133,7 +133,7 @@ def _run(
     progress: TrainProgress | None,
 ) -> RoundResult:
     context = opts.train.documents_context()  # reads the teachers' configs
-    corpus = load_corpus(project, opts.dev_fraction, opts.train.seed, context)
+    corpus = load_corpus(project, opts.dev_fraction, context)
     if opts.with_dev:
         log(
             f"Refit: the {len(corpus.dev):,} dev documents join training; all "
@@ -176,6 +176,7 @@ def _run(
             log,
             progress=_RowProgress(conn, round_id, progress) if main else progress,
             unlabelled=unlabelled,
+            goes_on=bool(opts.went_on_from),
         )
         dev = None if opts.with_dev else fitted.dev
         if opts.with_dev:
@@ -293,6 +294,9 @@ def _metrics(
         "test": fitted.test,
         "best_epoch": fitted.best_epoch,
         "dev_from_train": dev_from_train,
+        # the same documents every round (active/corpus.held_out_for_dev), so a later round may
+        # go on from this model
+        **({"dev_held_out": "by document id"} if dev_from_train else {}),
         "train_documents": train_documents,
         "train_windows": fitted.train_windows,
         "train_precision": fitted.precision,

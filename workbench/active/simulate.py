@@ -325,6 +325,7 @@ class Simulation:
                 ),
                 model_dir,
                 self.log,
+                goes_on=start is not base,
             )
             t0 = time.perf_counter()
             # the last round queries too, so a later run with more --rounds goes on from it

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from safetensors import SafetensorError
 
 from workbench.core import Document, Span, spans_to_bio, tag_names
 from workbench.errors import ModelError
@@ -264,10 +265,11 @@ def fit(
     log: Log,
     progress: TrainProgress | None = None,
     unlabelled: Sequence[Document] = (),
+    goes_on: bool = False,
 ) -> Fitted:
     """Fine-tune ``base`` (path, label) on ``train``, keep the best epoch on ``dev``, save it to
     ``out_dir`` and score it on dev (and test). Touches no database: `train`, `retrain` and
-    `simulate` share it."""
+    `simulate` share it. ``goes_on``: ``base`` is a model an earlier round fine-tuned."""
     quiet_transformers()
     from transformers import (
         AutoModelForTokenClassification,
@@ -288,21 +290,28 @@ def fit(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     set_seed(opts.seed)
-    tokenizer = AutoTokenizer.from_pretrained(base_path)
-    model = AutoModelForTokenClassification.from_pretrained(
-        base_path,
-        num_labels=len(tags),
-        id2label=id2label,
-        label2id=label2id,
-        use_safetensors=True,
-        trust_remote_code=False,
-        ignore_mismatched_sizes=True,
-    )
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(base_path)
+        model = AutoModelForTokenClassification.from_pretrained(
+            base_path,
+            num_labels=len(tags),
+            id2label=id2label,
+            label2id=label2id,
+            use_safetensors=True,
+            trust_remote_code=False,
+            ignore_mismatched_sizes=True,
+        )
+    except (OSError, ValueError, RuntimeError, SafetensorError) as exc:
+        # a directory with a config but missing or damaged weights or tokenizer files
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelError(f"{base_label}: cannot be loaded as a base model ({first})") from None
     if opts.word_shapes:
         add_shape_embeddings(model)
     shapes = uses_shapes(model.config.to_dict())
     setattr(model.config, CONTEXT_KEY, opts.context)
-    if not getattr(model.config, BASE_KEY, None):  # kept when going on from a model
+    # a model gone on from keeps the base it grew from (none where it records none: made
+    # before models did, its base is unknown, and its own folder is no one's base)
+    if not goes_on:
         setattr(model.config, BASE_KEY, base_label)
     max_length = min(opts.max_length, int(model.config.max_position_embeddings))
     soft = pool_soft = None

@@ -207,8 +207,23 @@ def cannot_go_on_from(project: Project, active: Path, asked: bool = False) -> st
         model = read_model_dir(active)
     except ModelError as exc:
         return f"the active model cannot be read ({exc})"
+    missing = [
+        what
+        for what, names in (
+            ("weights", ("model.safetensors",)),
+            ("tokenizer", ("tokenizer.json", "vocab.txt")),
+        )
+        if not any((active / n).is_file() for n in names)
+    ]
+    if missing:
+        return f"the active model cannot be read (no {' or '.join(missing)} in {active})"
     if _refit(project, active):
         return "dev trained the active model (a refit), so no round from it could be judged on dev"
+    if _dev_was_shuffled(project, active):
+        return (
+            "the active model's round held out a dev drawn at random from the training "
+            "documents, so a round going on from it would be judged on documents it trained on"
+        )
     if model.tags != tag_names(project.config.label_names):
         return "the active model's labels are not workbench.toml's"
     if asked:
@@ -300,6 +315,28 @@ def _refit(project: Project, path: Path) -> bool:
         m.metrics.get("refit") and project.model_dir(m.path).resolve() == here
         for m in list_project_models(project)
     )
+
+
+def _dev_was_shuffled(project: Project, path: Path) -> bool:
+    """Whether the project still has no dev split and ``path``'s round held out its dev by a
+    shuffle of the training documents (before ``held_out_for_dev``): much of the next
+    round's held-out dev then trained ``path``."""
+    from workbench.store.counts import count_by_split_status
+
+    here = path.resolve()
+    shuffled = any(
+        m.metrics.get("dev_from_train")
+        and not m.metrics.get("dev_held_out")
+        and project.model_dir(m.path).resolve() == here
+        for m in list_project_models(project)
+    )
+    if not shuffled:
+        return False
+    conn = project.connect()
+    try:
+        return count_by_split_status(conn).get(("dev", "accepted"), 0) == 0
+    finally:
+        conn.close()
 
 
 def list_project_models(project: Project) -> list[ModelRecord]:

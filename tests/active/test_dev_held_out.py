@@ -1,0 +1,51 @@
+"""A project without a dev split holds out the same documents every round: a round that goes
+on from the active model must not be judged on documents that trained it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.conftest import BC5CDR
+from tests.model.conftest import _slice_conll
+from workbench.active.corpus import held_out_for_dev, load_corpus
+from workbench.ops.importing import import_files
+from workbench.project import init_project
+
+ids = st.lists(st.integers(1, 10**7), min_size=10, max_size=300, unique=True)
+
+
+@given(ids, ids)
+def test_a_document_that_trained_never_joins_dev_later(first: list[int], more: list[int]) -> None:
+    later = first + [i for i in more if i not in set(first)]
+    held, held_later = held_out_for_dev(first, 0.1), held_out_for_dev(later, 0.1)
+    trained = set(first) - held
+    assert not trained & held_later
+    assert held and held < set(first)  # something to choose on, something to train on
+
+
+def test_about_a_tenth_is_held_out() -> None:
+    held = held_out_for_dev(list(range(1, 5001)), 0.1)
+    assert 400 < len(held) < 600
+
+
+def test_the_held_out_dev_keeps_its_documents_as_more_are_accepted(tmp_path: Path) -> None:
+    project = init_project(tmp_path / "p", "Chemical,Disease", base_model="bundled")
+    import_files(
+        project, [_slice_conll(BC5CDR / "train.tsv", tmp_path / "a.tsv", 200)], split="train"
+    )
+    # no dev split: dev comes out of train
+    before = load_corpus(project, 0.1)
+    assert before.dev_from_train and before.dev
+    more = tmp_path / "more.tsv"
+    blocks = (BC5CDR / "train.tsv").read_text("utf-8").split("\n\n")
+    more.write_text("\n\n".join(blocks[200:400]) + "\n\n", encoding="utf-8")
+    import_files(project, [more], split="train")
+    after = load_corpus(project, 0.1)
+    texts = [{d.text for d in split} for split in (before.train, before.dev, after.dev)]
+    trained, dev, dev_after = texts
+    assert not trained & dev_after  # nothing that trained the last round judges the next
+    assert dev <= dev_after  # the same documents, and some of the new ones
+    assert len(after.train) + len(after.dev) == 400
