@@ -232,6 +232,7 @@ def test_a_round_scores_a_fresh_sample_of_a_large_pool(tiny_project: Project) ->
     res = _cli(tiny_project, *args, "--strategy", "random")
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
     assert "Scored 20 pool documents with random" in " ".join(res.stdout.split())  # type: ignore
+    assert "random shuffles the whole pool" in res.output  # the sample given is not taken
 
     # The project's setting (what `R` in the annotate screen runs with), which a new
     # project's workbench.toml names in a comment: uncommented, 0 scores all.
@@ -408,3 +409,21 @@ def test_a_damaged_or_older_active_model(tiny_project: Project) -> None:  # noqa
     assert "cannot be loaded as a base model" in res.output  # type: ignore[attr-defined]
     assert "Traceback" not in res.output  # type: ignore[attr-defined]
     assert len(_bases(tiny_project)) == 4  # nothing registered for the failed train
+
+
+def test_a_model_grown_from_the_projects_hub_base_is_gone_on_from_off_the_hub(
+    tmp_path: Path,
+) -> None:
+    """The project's base is a Hub name this machine cannot reach: the active model that grew
+    from it is gone on from (a round from the base would fall back to the bundled encoder)."""
+    from workbench.ops.training import cannot_go_on_from
+
+    project = init_project(tmp_path / "p", "Chemical,Disease", base_model="dmis-lab/no-such")
+    model = tmp_path / "p" / "models" / "model-0001"
+    model.mkdir(parents=True)
+    tags = ["O", "B-Chemical", "I-Chemical", "B-Disease", "I-Disease"]
+    config = {"id2label": dict(enumerate(tags)), "workbench_base": "dmis-lab/no-such"}
+    (model / "config.json").write_text(json.dumps(config))
+    (model / "model.safetensors").write_bytes(b"")
+    (model / "tokenizer.json").write_text("{}")
+    assert cannot_go_on_from(project, model) == ""

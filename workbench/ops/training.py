@@ -106,6 +106,8 @@ def retrain(
     # `random` needs no model to score, so all of the pool is shuffled at no cost
     sample = 0 if opts.strategy == "random" else pool_sample_size(opts.pool_sample, opts.batch)
     check_pool_sample(sample, opts.batch)
+    if opts.strategy == "random" and opts.pool_sample:
+        log("random shuffles the whole pool: the pool sample is for strategies that score it.")
     have = training_documents(project)
     if have < MIN_TRAINING_DOCUMENTS:
         raise WorkbenchError(
@@ -228,11 +230,13 @@ def cannot_go_on_from(project: Project, active: Path, asked: bool = False) -> st
         return "the active model's labels are not workbench.toml's"
     if asked:
         return ""
-    # as a round from the base would resolve it (its fallback is said when that round runs)
-    base = resolve_base_model(project.config.base_model, lambda _: None, fallback=True)[1]
     grew_from = model.config.get(BASE_KEY)
     if grew_from is None:
         return "the active model does not record the base model it grew from (an older model)"
+    if grew_from == project.config.base_model:  # bundled, or a Hub name: not looked up, so a
+        return ""  # machine off the Hub goes on from the model it has rather than fall back
+    # a local directory, as a round from the base would name it
+    base = resolve_base_model(project.config.base_model, lambda _: None, fallback=True)[1]
     if grew_from != base:
         return f"the active model grew from {grew_from}, not from the project's {base}"
     return ""
