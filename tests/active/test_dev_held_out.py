@@ -27,8 +27,10 @@ def test_a_document_that_trained_never_joins_dev_later(first: list[int], more: l
 
 
 def test_about_a_tenth_is_held_out() -> None:
-    held = held_out_for_dev(list(range(1, 5001)), 0.1)
-    assert 400 < len(held) < 600
+    # consecutive ids, as a project's are: 3 standard deviations either side
+    for n in (400, 1000, 5000):
+        held = held_out_for_dev(list(range(1, n + 1)), 0.1)
+        assert abs(len(held) - n / 10) <= 3 * (n * 0.1 * 0.9) ** 0.5, (n, len(held))
 
 
 def test_the_held_out_dev_keeps_its_documents_as_more_are_accepted(tmp_path: Path) -> None:

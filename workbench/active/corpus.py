@@ -4,8 +4,8 @@ epoch, its promotion); `workbench evaluate --split test` scores a final recipe o
 
 from __future__ import annotations
 
+import hashlib
 import random
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -90,7 +90,9 @@ def load_corpus(project: Project, dev_fraction: float, context: int = 0) -> Corp
 
 
 def _dev_key(document_id: int) -> float:
-    return zlib.crc32(b"workbench dev %d" % document_id) / 2**32
+    # blake2b, not crc32: crc32 of consecutive ids held out 25 of 400 at a tenth (blake2b 42)
+    digest = hashlib.blake2b(b"workbench dev %d" % document_id, digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
 
 
 def held_out_for_dev(ids: Sequence[int], fraction: float) -> set[int]:
