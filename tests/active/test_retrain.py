@@ -339,9 +339,9 @@ def test_without_a_dev_split_a_round_goes_on_judged_on_documents_it_never_traine
     tmp_path: Path,
     tiny_bert: Path,  # noqa: F811
 ) -> None:
-    """A project with no dev split holds out the same documents every round, so a round may
-    go on from the active model; a model whose dev was a shuffle of train (made before) is
-    not gone on from, since much of the next round's dev trained it."""
+    """A project with no dev split holds out the same texts every round, so a round may go
+    on from the active model; a model that does not record what trained it (made before) is
+    not gone on from there, since the next round's dev might have."""
     project = init_project(tmp_path / "p", "Chemical,Disease", base_model=str(tiny_bert))
     import_files(
         project, [_slice_conll(BC5CDR / "train.tsv", tmp_path / "t.tsv", 60)], split="train"
@@ -352,23 +352,39 @@ def test_without_a_dev_split_a_round_goes_on_judged_on_documents_it_never_traine
     said = " ".join(res.output.split())  # type: ignore[attr-defined]
     assert "No dev split: holding out" in said
     assert "Going on from the active model, model-0001" in said
-    for (metrics,) in _rows(project, "SELECT metrics FROM models"):
-        assert json.loads(metrics)["dev_held_out"] == "by document id"  # type: ignore[arg-type]
+    first, second = (
+        set((project.root / f"models/model-000{n}/workbench_trained_on.txt").read_text().split())
+        for n in (1, 2)
+    )
+    assert len(first) == len(second) < 60 and first == second  # the same 60 less the same dev
 
-    conn = sqlite3.connect(project.db_path)
-    with conn:  # as a model made before dev was held out by document id records it
-        conn.execute("UPDATE models SET metrics = json_remove(metrics, '$.dev_held_out')")
-    conn.close()
+    (project.root / "models/model-0002/workbench_trained_on.txt").unlink()  # as made before
     res = _cli(project, "retrain", "--device", "cpu", "--epochs", "1", "--warm-start")
     assert res.exit_code == 1, res.output  # type: ignore[attr-defined]
     assert len(res.output.strip().splitlines()) == 1, res.output  # type: ignore[attr-defined]
-    assert "held out a dev drawn at random" in res.output  # type: ignore[attr-defined]
+    assert "does not record which documents trained it" in res.output  # type: ignore
     res = _cli(project, "retrain", "--device", "cpu", "--epochs", "1")
     assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
-    assert "This round trains from the base model: the active model's round held out" in " ".join(
-        res.output.split()  # type: ignore[attr-defined]
-    )
+    said = " ".join(res.output.split())  # type: ignore[attr-defined]
+    assert "This round trains from the base model: the active model does not record" in said
     assert _bases(project)[-1] == _bases(project)[0]
+
+
+def test_documents_moved_from_train_into_dev_stop_a_round_going_on(
+    tiny_project: Project,  # noqa: F811
+) -> None:
+    """`workbench split dev` of documents that trained the active model: a round going on
+    from it would be judged on them, so it trains from the base and says why."""
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    res = _cli(tiny_project, "split", "dev", "--from", "train", "--sample", "5")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    said = " ".join(res.output.split())  # type: ignore[attr-defined]
+    assert "trains from the base model: 5 of the documents a round is judged on trained" in said
+    res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1")
+    assert "Going on from the active model, model-0002" in " ".join(res.output.split())  # type: ignore
 
 
 def test_a_damaged_or_older_active_model(tiny_project: Project) -> None:  # noqa: F811
@@ -392,6 +408,7 @@ def test_a_damaged_or_older_active_model(tiny_project: Project) -> None:  # noqa
     assert "workbench_base" not in third  # unknown, and not model-0001's folder
 
     res = _cli(tiny_project, "activate", "1")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
     (first / "model.safetensors").unlink()
     res = _cli(tiny_project, "retrain", "--device", "cpu", "--epochs", "1", "--warm-start")
     assert res.exit_code == 1, res.output  # type: ignore[attr-defined]
@@ -402,13 +419,26 @@ def test_a_damaged_or_older_active_model(tiny_project: Project) -> None:  # noqa
     assert "trains from the base model: the active model cannot be read" in " ".join(
         res.output.split()  # type: ignore[attr-defined]
     )
-    res = _cli(
-        tiny_project, "train", "--device", "cpu", "--epochs", "1", "--base-model", str(first)
-    )
-    assert res.exit_code == 4, res.output  # type: ignore[attr-defined]
-    assert "cannot be loaded as a base model" in res.output  # type: ignore[attr-defined]
-    assert "Traceback" not in res.output  # type: ignore[attr-defined]
-    assert len(_bases(tiny_project)) == 4  # nothing registered for the failed train
+    # as a base: without weights, without a tokenizer, with weights that are not safetensors
+    second = tiny_project.root / "models/model-0002"
+    for name in ("tokenizer.json", "vocab.txt"):
+        (second / name).unlink(missing_ok=True)
+    (first / "model.safetensors").write_bytes(b"not safetensors")
+    for base, why in (
+        (tiny_project.root / "models/model-0003", ""),
+        (second, "a model directory without its tokenizer"),
+        (first, "cannot be loaded as a base model"),
+    ):
+        if not why:
+            (base / "model.safetensors").unlink()
+            why = "a model directory without its weights"
+        res = _cli(
+            tiny_project, "train", "--device", "cpu", "--epochs", "1", "--base-model", str(base)
+        )
+        assert res.exit_code == 4, res.output  # type: ignore[attr-defined]
+        assert why in res.output, res.output  # type: ignore[attr-defined]
+        assert len(res.output.strip().splitlines()) == 1, res.output  # type: ignore
+    assert len(_bases(tiny_project)) == 4  # nothing registered for the failed trains
 
 
 def test_a_model_grown_from_the_projects_hub_base_is_gone_on_from_off_the_hub(
@@ -426,4 +456,5 @@ def test_a_model_grown_from_the_projects_hub_base_is_gone_on_from_off_the_hub(
     (model / "config.json").write_text(json.dumps(config))
     (model / "model.safetensors").write_bytes(b"")
     (model / "tokenizer.json").write_text("{}")
+    (model / "workbench_trained_on.txt").write_text("")  # no document (the project has none)
     assert cannot_go_on_from(project, model) == ""

@@ -4,11 +4,10 @@ epoch, its promotion); `workbench evaluate --split test` scores a final recipe o
 
 from __future__ import annotations
 
-import hashlib
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass
 
+from workbench.active.trained_on import held_out_for_dev, text_key
 from workbench.core import Document
 from workbench.core.sentences import sentence_ranges
 from workbench.errors import ModelError
@@ -43,8 +42,8 @@ def training_documents(project: Project) -> int:
 
 def load_corpus(project: Project, dev_fraction: float, context: int = 0) -> Corpus:
     """Train: the train split plus every accepted pool document; dev: the dev split's gold, or
-    without one about ``dev_fraction`` of train, the same documents every round (see
-    ``held_out_for_dev``). ``context``: words of running text around one-sentence
+    without one about ``dev_fraction`` of train, the same texts every round (see
+    ``trained_on.held_out_for_dev``). ``context``: words of running text around one-sentence
     documents, for a model reading it."""
     conn = project.connect()
     try:
@@ -82,30 +81,12 @@ def load_corpus(project: Project, dev_fraction: float, context: int = 0) -> Corp
                 f"only {len(train)} training documents and no dev split: import one with "
                 "`workbench import FILE --split dev` or accept more documents"
             )
-        held = held_out_for_dev([s.id for s in stored], dev_fraction)
-        dev = [s.document for s in stored if s.id in held]
-        train = [s.document for s in stored if s.id not in held]
+        keys = [text_key(s.document.text) for s in stored]
+        held = held_out_for_dev(keys, dev_fraction)
+        dev = [s.document for s, k in zip(stored, keys, strict=True) if k in held]
+        train = [s.document for s, k in zip(stored, keys, strict=True) if k not in held]
         dev_from_train = True
     return Corpus(train, dev, dev_from_train)
-
-
-def _dev_key(document_id: int) -> float:
-    # blake2b, not crc32: crc32 of consecutive ids held out 25 of 400 at a tenth (blake2b 42)
-    digest = hashlib.blake2b(b"workbench dev %d" % document_id, digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64
-
-
-def held_out_for_dev(ids: Sequence[int], fraction: float) -> set[int]:
-    """The accepted documents a project without a dev split chooses its models on: each
-    document's own hash decides, so the set only grows as documents are accepted, and a round
-    that goes on from the active model is never judged on documents that trained it (a
-    shuffle drawn again each round put 39 of 55 such documents in the next dev)."""
-    held = {i for i in ids if _dev_key(i) < fraction}
-    if not held and ids:  # a small project: its document nearest the cut
-        held = {min(ids, key=_dev_key)}
-    if len(held) == len(ids) > 1:  # never all of them: something must train
-        held.discard(max(held, key=_dev_key))
-    return held
 
 
 def unannotated_pool(project: Project, context: int = 0) -> list[StoredDocument]:

@@ -19,6 +19,12 @@ from typing import Any
 
 from workbench.active.corpus import load_corpus, unannotated_pool
 from workbench.active.round_lock import round_lock
+from workbench.active.trained_on import (
+    DEV_FRACTION,
+    read_trained_on,
+    text_key,
+    write_trained_on,
+)
 from workbench.core import spans_to_bio
 from workbench.model.base import BUNDLED, resolve_base_model
 from workbench.model.soup import mark_refit
@@ -55,7 +61,7 @@ class RoundOptions:
     kind: str = "train"  # train or retrain
     strategy: str | None = None
     promote: str = "always"  # "always", or "auto": only when dev F1 is not below the active's
-    dev_fraction: float = 0.1  # held out from training when the project has no dev split
+    dev_fraction: float = DEV_FRACTION  # held out of training without a dev split
     note: str = ""  # what the dashboard says of this round's recipe (a quick first round)
     went_on_from: str = ""  # the model directory's name the round went on from (retrain)
     # A refit: dev joins training for exactly the epochs asked (chosen on dev by an earlier
@@ -181,6 +187,10 @@ def _run(
         dev = None if opts.with_dev else fitted.dev
         if opts.with_dev:
             mark_refit(incoming)  # the directory itself says so, wherever it is read
+        if main:  # what trained it, through every round it went on from (unknown: unsaid)
+            earlier = read_trained_on(Path(base[0])) if opts.went_on_from else set()
+            if earlier is not None:
+                write_trained_on(incoming, earlier | {text_key(d.text) for d in corpus.train})
         active = active_model(conn)
         promote = promotes(opts.promote, dev, active, log)
         timings = dict(fitted.timings)
@@ -294,9 +304,6 @@ def _metrics(
         "test": fitted.test,
         "best_epoch": fitted.best_epoch,
         "dev_from_train": dev_from_train,
-        # the same documents every round (active/corpus.held_out_for_dev), so a later round may
-        # go on from this model
-        **({"dev_held_out": "by document id"} if dev_from_train else {}),
         "train_documents": train_documents,
         "train_windows": fitted.train_windows,
         "train_precision": fitted.precision,

@@ -29,6 +29,22 @@ def bundled_path() -> Path:
     return path
 
 
+_NEEDED = (
+    ("weights", ("model.safetensors", "model.safetensors.index.json")),
+    (
+        "tokenizer",
+        ("tokenizer.json", "vocab.txt", "vocab.json", "spiece.model", "tokenizer.model"),
+    ),
+)
+
+
+def missing_parts(path: Path) -> list[str]:
+    """What a model directory lacks to be fine-tuned from (safetensors weights, a tokenizer's
+    files): transformers would fail on the first, and build a vocabulary of five special
+    tokens without the second."""
+    return [what for what, names in _NEEDED if not any((path / n).is_file() for n in names)]
+
+
 def _hub_reachable(timeout: float = 3.0) -> bool:
     if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False"):
         return False
@@ -54,6 +70,8 @@ def resolve_base_model(
     if local.exists():
         if not (local / "config.json").is_file():
             raise ModelError(f"{name}: a directory without config.json is not a model")
+        if missing := missing_parts(local):
+            raise ModelError(f"{name}: a model directory without its {' or '.join(missing)}")
         return str(local.resolve()), str(local.resolve())
     from transformers import AutoConfig
 

@@ -11,6 +11,7 @@ from workbench.active.corpus import sample_pool, training_documents
 from workbench.active.round import RoundOptions, RoundResult, run_round
 from workbench.active.scoring import check_pool_sample, pool_sample_size, score_with_model
 from workbench.active.strategies import STRATEGIES, rank
+from workbench.active.trained_on import judging_keys, read_trained_on, write_trained_on
 from workbench.core import Span
 from workbench.errors import ModelError, WorkbenchError
 from workbench.model.train import ROUND_MAX_EVALS, TrainOptions, TrainProgress
@@ -201,7 +202,7 @@ def cannot_go_on_from(project: Project, active: Path, asked: bool = False) -> st
     dev trained it, or its labels are not the project's; unless ``asked`` (--warm-start), also
     where it did not grow from the project's base model."""
     from workbench.core.bio import tag_names
-    from workbench.model.base import resolve_base_model
+    from workbench.model.base import missing_parts, resolve_base_model
     from workbench.model.model_dir import read_model_dir
     from workbench.model.windows import BASE_KEY
 
@@ -209,22 +210,22 @@ def cannot_go_on_from(project: Project, active: Path, asked: bool = False) -> st
         model = read_model_dir(active)
     except ModelError as exc:
         return f"the active model cannot be read ({exc})"
-    missing = [
-        what
-        for what, names in (
-            ("weights", ("model.safetensors",)),
-            ("tokenizer", ("tokenizer.json", "vocab.txt")),
-        )
-        if not any((active / n).is_file() for n in names)
-    ]
-    if missing:
+    if missing := missing_parts(active):
         return f"the active model cannot be read (no {' or '.join(missing)} in {active})"
     if _refit(project, active):
         return "dev trained the active model (a refit), so no round from it could be judged on dev"
-    if _dev_was_shuffled(project, active):
+    trained = read_trained_on(active)
+    if trained is None and not _has_gold(project, "dev"):
         return (
-            "the active model's round held out a dev drawn at random from the training "
-            "documents, so a round going on from it would be judged on documents it trained on"
+            "the active model does not record which documents trained it, and without a dev "
+            "split a round going on from it could be judged on some of them"
+        )
+    judged = trained & judging_keys(project) if trained else set()
+    if judged:
+        return (
+            f"{len(judged):,} of the documents a round is judged on trained the active model "
+            "(moved into dev, or held out anew), so a round going on from it would be judged "
+            "on its own training data"
         )
     if model.tags != tag_names(project.config.label_names):
         return "the active model's labels are not workbench.toml's"
@@ -321,28 +322,6 @@ def _refit(project: Project, path: Path) -> bool:
     )
 
 
-def _dev_was_shuffled(project: Project, path: Path) -> bool:
-    """Whether the project still has no dev split and ``path``'s round held out its dev by a
-    shuffle of the training documents (before ``held_out_for_dev``): much of the next
-    round's held-out dev then trained ``path``."""
-    from workbench.store.counts import count_by_split_status
-
-    here = path.resolve()
-    shuffled = any(
-        m.metrics.get("dev_from_train")
-        and not m.metrics.get("dev_held_out")
-        and project.model_dir(m.path).resolve() == here
-        for m in list_project_models(project)
-    )
-    if not shuffled:
-        return False
-    conn = project.connect()
-    try:
-        return count_by_split_status(conn).get(("dev", "accepted"), 0) == 0
-    finally:
-        conn.close()
-
-
 def list_project_models(project: Project) -> list[ModelRecord]:
     conn = project.connect()
     try:
@@ -421,6 +400,9 @@ def soup(
             try:
                 made = average_models(dirs, reads, incoming, trained_on_dev=recorded_refit)
                 refit = made.refit
+                trained = [read_trained_on(p) for p in paths]  # each member's, or unknown
+                if all(t is not None for t in trained):
+                    write_trained_on(incoming, set().union(*(t for t in trained if t)))
                 log(
                     f"Averaged {len(paths)} models (the farthest lies {max(made.distance):.1%} "
                     f"of its weights' norm from the average); the soup reads {made.context} "

@@ -340,6 +340,15 @@ def document_ids(
     ]
 
 
+def document_texts(
+    conn: sqlite3.Connection, *, splits: Sequence[str], statuses: Sequence[str]
+) -> list[str]:
+    """The texts of live documents of these splits and statuses, without parsing their
+    tokens: what a check of which documents judge a round needs."""
+    where, params = document_filters(splits, statuses)
+    return [str(r[0]) for r in conn.execute(f"SELECT d.text FROM documents d {where}", params)]
+
+
 def document_filters(
     splits: Sequence[str] | None, statuses: Sequence[str] | None
 ) -> tuple[str, list[str]]:
