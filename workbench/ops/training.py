@@ -199,8 +199,9 @@ def retrain(
 
 def cannot_go_on_from(project: Project, active: Path, asked: bool = False) -> str:
     """Why a round may not go on from the active model ('' where it may): it cannot be read,
-    dev trained it, or its labels are not the project's; unless ``asked`` (--warm-start), also
-    where it did not grow from the project's base model."""
+    dev trained it, texts that trained it would judge the round (or it does not say which,
+    where no dev split guards), or its labels are not the project's; unless ``asked``
+    (--warm-start), also where it did not grow from the project's base model."""
     from workbench.core.bio import tag_names
     from workbench.model.base import missing_parts, resolve_base_model
     from workbench.model.model_dir import read_model_dir
