@@ -41,13 +41,13 @@ def test_the_held_out_dev_keeps_its_documents_as_more_are_accepted(tmp_path: Pat
         project, [_slice_conll(BC5CDR / "train.tsv", tmp_path / "a.tsv", 200)], split="train"
     )
     # no dev split: dev comes out of train
-    before = load_corpus(project, 0.1)
+    before = load_corpus(project)
     assert before.dev_from_train and before.dev
     more = tmp_path / "more.tsv"
     blocks = (BC5CDR / "train.tsv").read_text("utf-8").split("\n\n")
     more.write_text("\n\n".join(blocks[200:400]) + "\n\n", encoding="utf-8")
     import_files(project, [more], split="train")
-    after = load_corpus(project, 0.1)
+    after = load_corpus(project)
     texts = [{d.text for d in split} for split in (before.train, before.dev, after.dev)]
     trained, dev, dev_after = texts
     assert not trained & dev_after  # nothing that trained the last round judges the next

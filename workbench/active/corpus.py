@@ -40,11 +40,11 @@ def training_documents(project: Project) -> int:
     return counts.get(("train", "accepted"), 0) + counts.get(("pool", "accepted"), 0)
 
 
-def load_corpus(project: Project, dev_fraction: float, context: int = 0) -> Corpus:
+def load_corpus(project: Project, context: int = 0) -> Corpus:
     """Train: the train split plus every accepted pool document; dev: the dev split's gold, or
-    without one about ``dev_fraction`` of train, the same texts every round (see
-    ``trained_on.held_out_for_dev``). ``context``: words of running text around one-sentence
-    documents, for a model reading it."""
+    without one about a tenth of train, the same texts every round, as ``cannot_go_on_from``
+    finds them too (``trained_on.held_out_for_dev``). ``context``: words of running text
+    around one-sentence documents, for a model reading it."""
     conn = project.connect()
     try:
         stored = list(
@@ -82,7 +82,7 @@ def load_corpus(project: Project, dev_fraction: float, context: int = 0) -> Corp
                 "`workbench import FILE --split dev` or accept more documents"
             )
         keys = [text_key(s.document.text) for s in stored]
-        held = held_out_for_dev(keys, dev_fraction)
+        held = held_out_for_dev(keys)
         dev = [s.document for s, k in zip(stored, keys, strict=True) if k in held]
         train = [s.document for s, k in zip(stored, keys, strict=True) if k not in held]
         dev_from_train = True

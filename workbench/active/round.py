@@ -19,12 +19,7 @@ from typing import Any
 
 from workbench.active.corpus import load_corpus, unannotated_pool
 from workbench.active.round_lock import round_lock
-from workbench.active.trained_on import (
-    DEV_FRACTION,
-    read_trained_on,
-    text_key,
-    write_trained_on,
-)
+from workbench.active.trained_on import read_trained_on, text_key, write_trained_on
 from workbench.core import spans_to_bio
 from workbench.model.base import BUNDLED, resolve_base_model
 from workbench.model.soup import mark_refit
@@ -61,7 +56,6 @@ class RoundOptions:
     kind: str = "train"  # train or retrain
     strategy: str | None = None
     promote: str = "always"  # "always", or "auto": only when dev F1 is not below the active's
-    dev_fraction: float = DEV_FRACTION  # held out of training without a dev split
     note: str = ""  # what the dashboard says of this round's recipe (a quick first round)
     went_on_from: str = ""  # the model directory's name the round went on from (retrain)
     # A refit: dev joins training for exactly the epochs asked (chosen on dev by an earlier
@@ -139,7 +133,7 @@ def _run(
     progress: TrainProgress | None,
 ) -> RoundResult:
     context = opts.train.documents_context()  # reads the teachers' configs
-    corpus = load_corpus(project, opts.dev_fraction, context)
+    corpus = load_corpus(project, context)
     if opts.with_dev:
         log(
             f"Refit: the {len(corpus.dev):,} dev documents join training; all "
